@@ -1,0 +1,37 @@
+# Everything runs inside .venv, which this Makefile creates on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8001
+DB := build/pycon.db
+SOURCES := $(wildcard data/*.csv data/*.yaml)
+
+.PHONY: install build validate serve test bench clean
+
+$(BIN)/pycon-db: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/pycon-db
+
+$(DB): $(BIN)/pycon-db $(SOURCES) $(wildcard scripts/*.py)
+	$(BIN)/pycon-db build --data data --out $(DB)
+
+build: $(DB)
+
+validate: install
+	$(BIN)/pycon-db validate --data data
+
+serve: $(DB)
+	$(BIN)/datasette serve $(DB) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m scripts.bench
+
+clean:
+	rm -rf build

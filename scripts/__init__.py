@@ -1,0 +1,1 @@
+"""Build, validate and import the PyCon US 2026 dataset."""

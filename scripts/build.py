@@ -1,0 +1,270 @@
+"""Write the validated dataset to SQLite: deterministic bytes, atomic replacement."""
+import json
+import math
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from .checks import check_dataset
+from .errors import ValidationFailed
+from .load import Dataset, load_dataset
+
+# Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
+# straight-line distance at 5 km/h is a common planning rule for city grids.
+WALK_DETOUR = 1.3
+WALK_KMH = 5.0
+EARTH_RADIUS_KM = 6371.0088
+
+
+def validate(data_dir: Path) -> Dataset:
+    """Load and check everything; raise ValidationFailed with all errors at once."""
+    ds = load_dataset(Path(data_dir))
+    errors = list(ds.errors)
+    if not errors:
+        errors += check_dataset(ds)
+    else:
+        # Cross-record checks on a dataset with broken fields would mostly repeat them;
+        # still run them so that every independent problem is reported in one go.
+        errors += [e for e in _safe_checks(ds) if e not in errors]
+    if errors:
+        raise ValidationFailed(errors)
+    return ds
+
+
+def _safe_checks(ds):
+    try:
+        return check_dataset(ds)
+    except Exception:  # a field already reported as broken can trip a cross-check
+        return []
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def walking_minutes(distance_km):
+    return round(distance_km * WALK_DETOUR / WALK_KMH * 60)
+
+
+def _clean(value):
+    """YAML mappings carry line bookkeeping; drop it before the value reaches the database."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if not str(k).startswith("__")}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def session_rows(ds: Dataset):
+    conf = ds.conference
+    tz = ZoneInfo(conf["timezone"])
+    names = {s["id"]: s["name"] for s in ds.tables["speakers"]}
+    by_session = {}
+    for link in sorted(ds.tables["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"])):
+        by_session.setdefault(link["session"], []).append(names[link["speaker"]])
+    url_template = conf.get("presentation_url")
+    rows = []
+    for s in sorted(ds.tables["sessions"], key=lambda s: s["id"]):
+        day = s["date"]
+        row = {
+            "id": s["id"], "title": s["title"], "subtitle": s["subtitle"], "kind": s["kind"],
+            "track_id": s["track"], "room_id": s["room"], "parent_id": s["parent"],
+            "day": day.isoformat(), "weekday": day.strftime("%A"),
+            "start_local": None, "end_local": None, "timezone": conf["timezone"],
+            "start_iso": None, "end_iso": None, "duration_min": None,
+            "language": s["language"], "level": s["level"],
+            "speakers": ", ".join(by_session.get(s["id"], [])) or None,
+            "url": s["url"], "description": s.get("description"),
+            "cancelled": 1 if s.get("cancelled") else 0, "sequence": s.get("sequence") or 0,
+            "notes": s["notes"], "source_id": s["source"],
+        }
+        if s["start"] and s["end"]:
+            start = datetime.combine(day, s["start"], tz)
+            end = datetime.combine(day, s["end"], tz)
+            row.update(
+                start_local=start.strftime("%Y-%m-%d %H:%M"), end_local=end.strftime("%Y-%m-%d %H:%M"),
+                start_iso=start.isoformat(), end_iso=end.isoformat(),
+                duration_min=int((end - start).total_seconds() // 60),
+            )
+        rows.append(row)
+    return rows
+
+
+def write_database(ds: Dataset, path: Path):
+    """Create every table, index, view and FTS index in a new database file at `path`."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    db = sqlite_utils.Database(conn)
+    conf, venue = ds.conference, ds.conference["venue"]
+    t = ds.tables
+    conn.execute("BEGIN")
+
+    db["sources"].insert_all(
+        ({"id": s["id"], "title": s["title"], "url": s["url"], "original_url": s["original_url"], "notes": s["notes"]}
+         for s in sorted(ds.sources, key=lambda s: s["id"])),
+        pk="id", columns={"id": str, "title": str, "url": str, "original_url": str, "notes": str},
+    )
+    db["conference"].insert({
+        "id": conf["id"], "name": conf["name"], "acronym": conf["acronym"],
+        "start_date": conf["start_date"].isoformat(), "end_date": conf["end_date"].isoformat(),
+        "days": (conf["end_date"] - conf["start_date"]).days + 1, "timezone": conf["timezone"],
+        "url": conf["url"], "schedule_url": conf["schedule_url"], "city": conf["city"],
+        "venue_name": venue["name"], "venue_address": venue["street_address"], "venue_entrance": venue["entrance"],
+        "latitude": venue["latitude"], "longitude": venue["longitude"],
+        "venue_source_id": venue["source"], "notes": venue["notes"], "source_id": conf["source"],
+    }, pk="id", foreign_keys=[("source_id", "sources", "id"), ("venue_source_id", "sources", "id")])
+
+    session_count = {}
+    for s in t["sessions"]:
+        for key in ("room", "track"):
+            if s[key]:
+                session_count[(key, s[key])] = session_count.get((key, s[key]), 0) + 1
+
+    db["rooms"].insert_all(
+        ({"id": r["id"], "name": r["name"], "app_label": r["app_label"], "floor": r["floor"], "usage": r["usage"],
+          "parallel": int(r["parallel"]), "session_count": session_count.get(("room", r["id"]), 0),
+          "map_x_pct": r["map_x_pct"], "map_y_pct": r["map_y_pct"], "source_id": r["source"], "notes": r["notes"]}
+         for r in sorted(t["rooms"], key=lambda r: r["id"])),
+        pk="id", foreign_keys=[("source_id", "sources", "id")],
+        columns={"app_label": str, "usage": str, "map_x_pct": float, "map_y_pct": float, "notes": str},
+    )
+    db["tracks"].insert_all(
+        ({"id": r["id"], "name": r["name"], "full_name": r["full_name"], "description": r["description"],
+          "days": json.dumps([d.isoformat() for d in r["days"]]), "room_id": r["room"],
+          "chairs_role": r["chairs_role"],
+          "chairs": ", ".join(c["name"] + (f" ({c['affiliation']})" if c.get("affiliation") else "")
+                              for c in _clean(r["chairs"] or [])) or None,
+          "session_count": session_count.get(("track", r["id"]), 0), "url": r["url"],
+          "source_id": r["source"], "notes": r["notes"]}
+         for r in sorted(ds.tracks, key=lambda r: r["id"])),
+        pk="id", foreign_keys=[("room_id", "rooms", "id"), ("source_id", "sources", "id")],
+        columns={"full_name": str, "description": str, "chairs_role": str, "chairs": str, "url": str, "notes": str},
+    )
+
+    sessions = session_rows(ds)
+    kinds_of = {}
+    tracks_of = {}
+    by_id = {s["id"]: s for s in sessions}
+    for link in t["session_speakers"]:
+        s = by_id[link["session"]]
+        kinds_of.setdefault(link["speaker"], set()).add(s["kind"])
+        if s["track_id"]:
+            tracks_of.setdefault(link["speaker"], set()).add(s["track_id"])
+    counts = {}
+    for link in t["session_speakers"]:
+        counts[link["speaker"]] = counts.get(link["speaker"], 0) + 1
+    speaker_url = conf.get("speaker_url")
+    db["speakers"].insert_all(
+        ({"id": s["id"], "name": s["name"], "profile_id": s["profile_id"],
+          "profile_url": speaker_url.format(id=s["profile_id"]) if speaker_url and s["profile_id"] else None,
+          "roles": json.dumps(sorted(kinds_of.get(s["id"], ()))),
+          "tracks": json.dumps(sorted(tracks_of.get(s["id"], ()))),
+          "session_count": counts.get(s["id"], 0), "source_id": s["source"], "notes": s["notes"]}
+         for s in sorted(t["speakers"], key=lambda s: s["id"])),
+        pk="id", foreign_keys=[("source_id", "sources", "id")],
+        columns={"profile_id": int, "profile_url": str, "notes": str},
+    )
+    db["sessions"].create({
+        "id": int, "title": str, "subtitle": str, "kind": str, "track_id": str, "room_id": str, "parent_id": int,
+        "day": str, "weekday": str, "start_local": str, "end_local": str, "timezone": str,
+        "start_iso": str, "end_iso": str, "duration_min": int, "language": str, "level": str,
+        "speakers": str, "url": str, "description": str, "cancelled": int, "sequence": int,
+        "notes": str, "source_id": str,
+    }, pk="id", foreign_keys=[("track_id", "tracks", "id"), ("room_id", "rooms", "id"),
+                              ("parent_id", "sessions", "id"), ("source_id", "sources", "id")])
+    db["sessions"].insert_all(sessions)
+    db["session_speakers"].insert_all(
+        ({"session_id": l["session"], "speaker_id": l["speaker"], "position": l["position"]}
+         for l in sorted(t["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"]))),
+        pk=("session_id", "speaker_id"),
+        foreign_keys=[("session_id", "sessions", "id"), ("speaker_id", "speakers", "id")],
+        columns={"session_id": int, "speaker_id": str, "position": int},
+    )
+
+    hotels = []
+    for h in sorted(t["hotels"], key=lambda h: h["id"]):
+        dist = walk = None
+        if h["latitude"] is not None and h["longitude"] is not None:
+            dist = round(haversine_km(venue["latitude"], venue["longitude"], h["latitude"], h["longitude"]), 3)
+            walk = walking_minutes(dist)
+        address = ", ".join(p for p in (h["street_address"], h["city"], f"{h['state']} {h['zip'] or ''}".strip()) if p)
+        hotels.append({
+            "id": h["id"], "name": h["name"], "address": address, "street_address": h["street_address"],
+            "city": h["city"], "state": h["state"], "zip": h["zip"],
+            "latitude": h["latitude"], "longitude": h["longitude"], "distance_km": dist, "walking_min": walk,
+            "rooms": h["rooms"], "rooms_source": h["rooms_source"], "website": h["website"],
+            "in_official_block": None if h["in_official_block"] is None else int(h["in_official_block"]),
+            "status": h["status"], "coordinates_source": h["coordinates_source"],
+            "address_source": h["address_source"], "source_id": h["source"], "notes": h["notes"],
+        })
+    db["hotels"].insert_all(hotels, pk="id", foreign_keys=[("source_id", "sources", "id")], columns={
+        "zip": str, "latitude": float, "longitude": float, "distance_km": float, "walking_min": int,
+        "rooms": int, "rooms_source": str, "website": str, "in_official_block": int, "status": str,
+        "coordinates_source": str, "address_source": str, "notes": str})
+    db["sprint_projects"].insert_all(
+        ({"id": p["id"], "project": p["project"], "url": p["url"], "submitted_by": p["submitted_by"],
+          "source_id": p["source"], "notes": p["notes"]} for p in sorted(t["sprint_projects"], key=lambda p: p["id"])),
+        pk="id", foreign_keys=[("source_id", "sources", "id")], columns={"url": str, "submitted_by": str, "notes": str},
+    )
+    db["reported_sessions"].insert_all(
+        ({"id": r["id"], "title": r["title"], "speaker": r["speaker"], "day": r["date"].isoformat(),
+          "kind": r["kind"], "source": r["source"]} for r in sorted(t["reported_sessions"], key=lambda r: r["id"])),
+        pk="id", columns={"speaker": str},
+    )
+
+    for table, columns in (
+        ("sessions", ["day"]), ("sessions", ["kind"]), ("sessions", ["track_id"]), ("sessions", ["room_id"]),
+        ("sessions", ["start_iso"]), ("sessions", ["parent_id"]), ("sessions", ["language"]),
+        ("sessions", ["source_id"]), ("session_speakers", ["speaker_id"]), ("speakers", ["name"]),
+        ("rooms", ["floor"]), ("rooms", ["name"]), ("hotels", ["walking_min"]),
+    ):
+        db[table].create_index(columns)
+    db["sessions"].enable_fts(["title", "subtitle", "description", "speakers"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+    db["speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+    db.create_view("program", PROGRAM_VIEW)
+    conn.execute("COMMIT")
+    conn.execute("VACUUM")
+    conn.close()
+
+
+PROGRAM_VIEW = """
+select
+  sessions.id, sessions.day, sessions.weekday, sessions.start_local, sessions.end_local,
+  sessions.start_iso, sessions.end_iso, sessions.duration_min, sessions.timezone,
+  sessions.title, sessions.subtitle, sessions.kind, sessions.track_id, tracks.name as track,
+  sessions.room_id, rooms.name as room, rooms.floor, sessions.speakers, sessions.language,
+  sessions.level, sessions.url, sessions.parent_id, sessions.cancelled, sessions.notes
+from sessions
+  left join rooms on rooms.id = sessions.room_id
+  left join tracks on tracks.id = sessions.track_id
+order by sessions.start_iso is null, sessions.start_iso, sessions.day, rooms.name, sessions.id
+"""
+
+
+def build(data_dir: Path, out: Path) -> Dataset:
+    """Validate data_dir and replace `out` with a fresh database, only if everything succeeds."""
+    ds = validate(data_dir)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    partial.unlink(missing_ok=True)  # left behind by a killed build
+    try:
+        write_database(ds, partial)
+        fd = os.open(partial, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return ds

@@ -1,0 +1,163 @@
+"""Checks across records: references, duplicates, time windows, overlaps, coordinates."""
+from collections import defaultdict
+from datetime import date, datetime
+
+from .errors import DataError
+from .load import PLAUSIBLE_BOX, Dataset
+
+
+def check_dataset(ds: Dataset) -> list:
+    """Every cross-record error of the dataset (field-level errors are already in ds.errors)."""
+    errors = []
+    t = ds.tables
+    source_ids = check_unique(ds.sources, "id", errors)
+    room_ids = check_unique(t["rooms"], "id", errors)
+    track_ids = check_unique(ds.tracks, "id", errors)
+    speaker_ids = check_unique(t["speakers"], "id", errors)
+    session_ids = check_unique(t["sessions"], "id", errors)
+    for key in ("hotels", "sprint_projects", "reported_sessions"):
+        check_unique(t[key], "id", errors)
+    check_unique(t["rooms"], "name", errors)
+
+    for rec in [ds.conference] + ([ds.conference.get("venue")] if ds.conference else []):
+        if rec:
+            check_ref(rec, "source", source_ids, "source", errors)
+    for group in (ds.tracks, t["sessions"], t["speakers"], t["rooms"], t["hotels"], t["sprint_projects"]):
+        for rec in group:
+            check_ref(rec, "source", source_ids, "source", errors)
+    for rec in ds.tracks:
+        check_ref(rec, "room", room_ids, "room", errors)
+        for day in rec.get("days") or []:
+            if not isinstance(day, date):
+                errors.append(rec.error("days", f"{day!r} is not a date (YYYY-MM-DD)"))
+    for rec in t["sessions"]:
+        check_ref(rec, "room", room_ids, "room", errors)
+        check_ref(rec, "track", track_ids, "track", errors)
+        check_ref(rec, "parent", session_ids, "session", errors)
+        if rec["parent"] is not None and rec["parent"] == rec["id"]:
+            errors.append(rec.error("parent", "a session cannot be its own parent"))
+    seen_links = {}
+    for rec in t["session_speakers"]:
+        check_ref(rec, "session", session_ids, "session", errors)
+        check_ref(rec, "speaker", speaker_ids, "speaker", errors)
+        key = (rec["session"], rec["speaker"])
+        if None not in key and key in seen_links:
+            errors.append(rec.error("speaker", f"speaker {rec['speaker']!r} is listed twice for session {rec['session']} (first at line {seen_links[key]})"))
+        seen_links.setdefault(key, rec.line)
+        if rec["position"] is not None and rec["position"] < 1:
+            errors.append(rec.error("position", "must be 1 or more (1 = first speaker)"))
+
+    check_times(ds, errors)
+    check_room_overlaps(t["sessions"], t["rooms"], errors)
+    check_speaker_conflicts(t["sessions"], t["session_speakers"], errors)
+    check_coordinates(ds, errors)
+    return errors
+
+
+def check_unique(records, key, errors):
+    """Report duplicate values of `key`; return the set of values."""
+    first = {}
+    for rec in records:
+        value = rec.get(key)
+        if value is None:
+            continue
+        if value in first:
+            errors.append(rec.error(key, f"duplicate {key} {value!r} (first at line {first[value]})"))
+        else:
+            first[value] = rec.line
+    return set(first)
+
+
+def check_ref(rec, field, known, what, errors):
+    value = rec.get(field)
+    if value is not None and value not in known:
+        errors.append(rec.error(field, f"unknown {what} {value!r}"))
+
+
+def check_times(ds, errors):
+    conf = ds.conference
+    first, last = (conf.get("start_date"), conf.get("end_date")) if conf else (None, None)
+    if first and last and last < first:
+        errors.append(conf.error("end_date", "is before start_date"))
+    for rec in ds.tables["sessions"]:
+        start, end, day = rec["start"], rec["end"], rec["date"]
+        if (start is None) != (end is None) and "start" in rec.values:
+            missing = "end" if end is None else "start"
+            errors.append(rec.error(missing, "is empty while the other time is set; give both times or neither"))
+        if start is not None and end is not None and end <= start:
+            errors.append(rec.error("end", f"{end:%H:%M} is not after start {start:%H:%M}"))
+        if day and first and last and not (first <= day <= last):
+            errors.append(rec.error("date", f"{day} is outside the conference days {first} .. {last}"))
+    for rec in ds.tables["reported_sessions"]:
+        if rec["date"] and first and last and not (first <= rec["date"] <= last):
+            errors.append(rec.error("date", f"{rec['date']} is outside the conference days {first} .. {last}"))
+
+
+def _span(rec):
+    return (datetime.combine(rec["date"], rec["start"]), datetime.combine(rec["date"], rec["end"]))
+
+
+def _timed(sessions):
+    return [s for s in sessions if s["date"] and s["start"] and s["end"] and s["end"] > s["start"]]
+
+
+def _overlaps(items):
+    """Pairs (earlier, later) of overlapping spans among (start, end, rec) items, in one sorted sweep."""
+    items = sorted(items, key=lambda i: (i[0], i[1], i[2].line))
+    latest = None
+    for item in items:
+        if latest is not None and item[0] < latest[1]:
+            yield latest[2], item[2]
+        if latest is None or item[1] > latest[1]:
+            latest = item
+
+
+def check_room_overlaps(sessions, rooms, errors):
+    """Two sessions in one room at once, except in rooms declared `parallel` and in a session's own children."""
+    parallel = {r["id"] for r in rooms if r["parallel"]}
+    by_room = defaultdict(list)
+    for s in _timed(sessions):
+        if s["room"] and s["room"] not in parallel and not s.get("cancelled"):
+            by_room[s["room"]].append((*_span(s), s))
+    for room, items in sorted(by_room.items()):
+        for a, b in _overlaps(items):
+            if b["parent"] == a["id"] or a["parent"] == b["id"]:
+                continue
+            errors.append(b.error("start", f"session {b['id']} ({b['date']} {b['start']:%H:%M}-{b['end']:%H:%M}) overlaps session {a['id']} "
+                                           f"({a['start']:%H:%M}-{a['end']:%H:%M}, line {a.line}) in room {room!r}; "
+                                           "fix the times, or mark the room parallel=yes in data/rooms.csv if it holds parallel activities"))
+
+
+def check_speaker_conflicts(sessions, links, errors):
+    """A speaker in two sessions at once (a poster inside its poster session is not a conflict)."""
+    by_id = {s["id"]: s for s in _timed(sessions) if not s.get("cancelled")}
+    by_speaker = defaultdict(list)
+    for link in links:
+        s = by_id.get(link["session"])
+        if s is not None and link["speaker"]:
+            by_speaker[link["speaker"]].append((*_span(s), s, link))
+    for speaker, items in sorted(by_speaker.items()):
+        link_of = {id(i[2]): i[3] for i in items}
+        for a, b in _overlaps([i[:3] for i in items]):
+            if b["parent"] == a["id"] or a["parent"] == b["id"]:
+                continue
+            link = link_of[id(b)]
+            errors.append(link.error("speaker", f"speaker {speaker!r} is in two places at once: session {a['id']} "
+                                                f"({a['date']} {a['start']:%H:%M}-{a['end']:%H:%M}) and session {b['id']} "
+                                                f"({b['start']:%H:%M}-{b['end']:%H:%M})"))
+
+
+def check_coordinates(ds, errors):
+    recs = list(ds.tables["hotels"])
+    venue = ds.conference.get("venue") if ds.conference else None
+    if venue:
+        recs.append(venue)
+    for rec in recs:
+        lat, lon = rec.get("latitude"), rec.get("longitude")
+        if (lat is None) != (lon is None):
+            missing = "longitude" if lon is None else "latitude"
+            errors.append(rec.error(missing, "is empty while the other coordinate is set; give both or neither"))
+        for key, value in (("latitude", lat), ("longitude", lon)):
+            low, high = PLAUSIBLE_BOX[key]
+            if value is not None and not (low <= value <= high):
+                errors.append(rec.error(key, f"{value} is outside the plausible box for Long Beach ({low} .. {high})"))

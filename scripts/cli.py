@@ -1,0 +1,60 @@
+"""The command line: `pycon-db validate`, `pycon-db build`."""
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .build import build as build_database
+from .build import validate as validate_sources
+from .errors import ValidationFailed
+
+DATA = Path("data")
+OUT = Path("build/pycon.db")
+
+
+@click.group()
+def cli():
+    """Build the PyCon US 2026 SQLite database from the sources in data/."""
+
+
+def _fail(exc: ValidationFailed):
+    click.echo(exc.report(), err=True)
+    click.echo(f"{len(exc.errors)} error(s); nothing was written.", err=True)
+    sys.exit(1)
+
+
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DATA, show_default=True,
+              help="Folder holding the CSV and YAML sources.")
+def validate(data_dir):
+    """Check every source file and every reference between them; write nothing."""
+    try:
+        ds = validate_sources(data_dir)
+    except ValidationFailed as exc:
+        _fail(exc)
+    click.echo(f"{data_dir}: valid ({len(ds.tables['sessions'])} sessions, {len(ds.tables['speakers'])} speakers, "
+               f"{len(ds.tables['rooms'])} rooms, {len(ds.tracks)} tracks, {len(ds.tables['hotels'])} hotels).")
+
+
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DATA, show_default=True,
+              help="Folder holding the CSV and YAML sources.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
+              help="Database file to write; replaced only when the build succeeds.")
+def build(data_dir, out):
+    """Validate the sources, then write the SQLite database atomically."""
+    started = time.perf_counter()
+    try:
+        build_database(data_dir, out)
+    except ValidationFailed as exc:
+        _fail(exc)
+    except (OSError, sqlite3.Error) as exc:
+        click.echo(f"build failed: {exc}; {out} was left as it was.", err=True)
+        sys.exit(1)
+    click.echo(f"built {out} in {time.perf_counter() - started:.2f}s")
+
+
+if __name__ == "__main__":
+    cli()

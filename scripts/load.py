@@ -1,0 +1,340 @@
+"""Load data/ into typed records, checking each field on its own (types, formats, required values)."""
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import DataError
+from .readers import read_csv, read_yaml
+
+# Column specs: name -> (parser, required-in-header, value-required).
+# Parsers take the raw string and return a value or raise ValueError with a readable message.
+
+SESSION_KINDS = (
+    "talk", "tutorial", "charla", "keynote", "plenary", "lightning-talks", "sponsor-workshop",
+    "poster-session", "poster", "summit", "event", "break", "sprint", "open-space",
+    "informational", "unfilled",
+)
+LANGUAGES = ("en", "es")
+
+# Long Beach and its surroundings: a coordinate outside this box is a typo (a swapped sign, a
+# latitude pasted as longitude), not a hotel near the venue.
+PLAUSIBLE_BOX = {"latitude": (33.0, 34.5), "longitude": (-119.0, -117.0)}
+
+CONTACT_COLUMN = re.compile(r"e-?mail|phone|mobile|\bfax\b|telephone", re.I)
+EMAIL_VALUE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def text(value):
+    return value
+
+
+def integer(value):
+    if not re.fullmatch(r"-?\d+", value):
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def number(value):
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def iso_date(value):
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def clock(value):
+    try:
+        if not re.fullmatch(r"\d{2}:\d{2}", value):
+            raise ValueError
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time (HH:MM, 24-hour)") from None
+
+
+def url(value):
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value or "." not in parts.netloc:
+        raise ValueError(f"{value!r} is not a valid http(s) URL")
+    return value
+
+
+def yes_no(value):
+    if value not in ("yes", "no"):
+        raise ValueError(f"{value!r} must be 'yes' or 'no'")
+    return value == "yes"
+
+
+def one_of(*choices):
+    def parse(value):
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def identifier(value):
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        raise ValueError(f"{value!r} is not an id (lower-case letters, digits and '-')")
+    return value
+
+
+# name: (parser, value required)
+SESSIONS = {
+    "id": (integer, True), "kind": (one_of(*SESSION_KINDS), True), "title": (text, True),
+    "subtitle": (text, False), "date": (iso_date, True), "start": (clock, False), "end": (clock, False),
+    "room": (identifier, False), "track": (identifier, False), "language": (one_of(*LANGUAGES), True),
+    "level": (text, False), "parent": (integer, False), "url": (url, False), "description": (text, False),
+    "cancelled": (yes_no, False), "sequence": (integer, False), "notes": (text, False), "source": (identifier, True),
+}
+OPTIONAL_SESSION_COLUMNS = {"description", "cancelled", "sequence"}
+SPEAKERS = {
+    "id": (identifier, True), "name": (text, True), "profile_id": (integer, False),
+    "source": (identifier, True), "notes": (text, False),
+}
+SESSION_SPEAKERS = {"session": (integer, True), "speaker": (identifier, True), "position": (integer, True)}
+ROOMS = {
+    "id": (identifier, True), "name": (text, True), "app_label": (text, False), "floor": (text, True),
+    "usage": (text, False), "parallel": (yes_no, True), "map_x_pct": (number, False), "map_y_pct": (number, False),
+    "source": (identifier, True), "notes": (text, False),
+}
+HOTELS = {
+    "id": (identifier, True), "name": (text, True), "street_address": (text, True), "city": (text, True),
+    "state": (text, True), "zip": (text, False), "latitude": (number, False), "longitude": (number, False),
+    "rooms": (integer, False), "rooms_source": (text, False), "website": (url, False),
+    "in_official_block": (yes_no, False), "status": (text, False), "coordinates_source": (text, False),
+    "address_source": (text, False), "source": (identifier, True), "notes": (text, False),
+}
+SPRINT_PROJECTS = {
+    "id": (integer, True), "project": (text, True), "url": (url, False), "submitted_by": (text, False),
+    "source": (identifier, True), "notes": (text, False),
+}
+REPORTED_SESSIONS = {
+    "id": (integer, True), "title": (text, True), "speaker": (text, False), "date": (iso_date, True),
+    "kind": (text, True), "source": (text, True),
+}
+
+CSV_FILES = {
+    "sessions": ("sessions.csv", SESSIONS),
+    "speakers": ("speakers.csv", SPEAKERS),
+    "session_speakers": ("session_speakers.csv", SESSION_SPEAKERS),
+    "rooms": ("rooms.csv", ROOMS),
+    "hotels": ("hotels.csv", HOTELS),
+    "sprint_projects": ("sprint_projects.csv", SPRINT_PROJECTS),
+    "reported_sessions": ("reported_sessions.csv", REPORTED_SESSIONS),
+}
+OPTIONAL_COLUMNS = {"sessions": OPTIONAL_SESSION_COLUMNS}
+# Files whose records are people: no value there may look like an e-mail address.
+PEOPLE_FILES = {"speakers", "session_speakers", "reported_sessions", "sprint_projects"}
+
+
+@dataclass
+class Record:
+    """One row of a source: its typed values, and where it came from for error messages."""
+
+    file: str
+    line: int
+    values: dict
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+    def error(self, field_name, message):
+        return DataError(self.file, self.line, field_name, message)
+
+
+@dataclass
+class Dataset:
+    conference: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    tracks: list = field(default_factory=list)
+    tables: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+
+def parse_row(name, line, raw, spec, errors):
+    values = {}
+    for col, (parser, required) in spec.items():
+        value = raw.get(col, "")
+        if value == "":
+            if required and col in raw:
+                errors.append(DataError(name, line, col, "is empty but required"))
+            values[col] = None
+            continue
+        try:
+            values[col] = parser(value)
+        except ValueError as exc:
+            errors.append(DataError(name, line, col, str(exc)))
+            values[col] = None
+    return Record(name, line, values)
+
+
+def load_csv(data_dir: Path, key: str, errors: list):
+    filename, spec = CSV_FILES[key]
+    name = f"data/{filename}"
+    optional = OPTIONAL_COLUMNS.get(key, set())
+    columns = {col: col not in optional for col in spec}
+    records = []
+    for line, raw in read_csv(data_dir / filename, name, columns, errors):
+        check_contact_data(name, line, raw, key in PEOPLE_FILES, errors)
+        records.append(parse_row(name, line, raw, spec, errors))
+    return records
+
+
+def check_contact_data(name, line, raw, people, errors):
+    """No personal contact data: refuse e-mail/phone columns, and e-mail-shaped values in people's records."""
+    for col, value in raw.items():
+        if people and EMAIL_VALUE.search(value):
+            errors.append(DataError(name, line, col, "looks like an e-mail address; personal contact data is never published"))
+
+
+def refuse_contact_columns(data_dir: Path, errors):
+    """A column named like e-mail or phone is refused in every CSV source, known or not."""
+    for filename, _ in CSV_FILES.values():
+        path = data_dir / filename
+        if not path.exists():
+            continue
+        first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
+        for col in first.strip().lstrip("\ufeff").split(","):
+            col = col.strip().strip('"')
+            if CONTACT_COLUMN.search(col):
+                errors.append(DataError(f"data/{filename}", 1, col, "personal contact data (e-mail, phone) is never published; remove this column"))
+
+
+def _yaml_record(name, item, spec, errors):
+    line = item.get("__line__")
+    values = {}
+    lines = item.get("__lines__", {})
+    for key in item:
+        if key.startswith("__"):
+            continue
+        if key not in spec:
+            errors.append(DataError(name, lines.get(key, line), key, "unknown key"))
+    for key, (parser, required) in spec.items():
+        value = item.get(key)
+        if value is None or value == "":
+            if required:
+                errors.append(DataError(name, line, key, "is missing but required"))
+            values[key] = None
+            continue
+        try:
+            values[key] = parser(value)
+        except (ValueError, TypeError) as exc:
+            errors.append(DataError(name, lines.get(key, line), key, str(exc)))
+            values[key] = None
+    return Record(name, line, values)
+
+
+def _str(parser):
+    """Adapt a string parser to YAML values, which may already be dates or numbers."""
+
+    def parse(value):
+        if isinstance(value, (date,)):
+            return value
+        if isinstance(value, (int, float)) and parser is number:
+            return float(value)
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} should be text")
+        return parser(value)
+
+    return parse
+
+
+def yaml_date(value):
+    if isinstance(value, date):
+        return value
+    return iso_date(str(value))
+
+
+def timezone_name(value):
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a known IANA time zone (e.g. America/Los_Angeles)") from None
+    return str(value)
+
+
+def yaml_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{value!r} is not a number")
+    return float(value)
+
+
+def string_list(value):
+    if not isinstance(value, list):
+        raise ValueError("should be a list")
+    return value
+
+
+CONFERENCE = {
+    "id": (_str(identifier), True), "acronym": (_str(identifier), True), "name": (_str(text), True),
+    "start_date": (yaml_date, True), "end_date": (yaml_date, True), "timezone": (timezone_name, True),
+    "url": (_str(url), True), "schedule_url": (_str(url), False), "presentation_url": (_str(text), False),
+    "speaker_url": (_str(text), False), "city": (_str(text), False), "source": (_str(identifier), True),
+    "venue": (lambda v: v, True),
+}
+VENUE = {
+    "name": (_str(text), True), "street_address": (_str(text), True), "entrance": (_str(text), False),
+    "latitude": (yaml_number, True), "longitude": (yaml_number, True), "source": (_str(identifier), True),
+    "notes": (_str(text), False),
+}
+SOURCES = {
+    "id": (_str(identifier), True), "title": (_str(text), True), "url": (_str(url), False),
+    "original_url": (_str(url), False), "notes": (_str(text), False),
+}
+TRACKS = {
+    "id": (_str(identifier), True), "name": (_str(text), True), "full_name": (_str(text), False),
+    "description": (_str(text), False), "days": (string_list, True), "room": (_str(identifier), False),
+    "chairs_role": (_str(text), False), "chairs": (string_list, False), "url": (_str(url), False),
+    "source": (_str(identifier), True), "notes": (_str(text), False),
+}
+
+
+def load_yaml_list(data_dir, filename, spec, errors):
+    name = f"data/{filename}"
+    doc = read_yaml(data_dir / filename, name, errors)
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        errors.append(DataError(name, 1, None, "should be a list of records"))
+        return []
+    return [_yaml_record(name, item, spec, errors) if isinstance(item, dict)
+            else errors.append(DataError(name, None, None, f"item {item!r} should be a mapping")) for item in doc]
+
+
+def load_dataset(data_dir: Path) -> Dataset:
+    """Read every source in data_dir; field-level problems are collected in .errors."""
+    ds = Dataset()
+    errors = ds.errors
+    refuse_contact_columns(data_dir, errors)
+    doc = read_yaml(data_dir / "conference.yaml", "data/conference.yaml", errors)
+    if isinstance(doc, dict):
+        conf = _yaml_record("data/conference.yaml", doc, CONFERENCE, errors)
+        venue = conf.get("venue")
+        if isinstance(venue, dict):
+            conf.values["venue"] = _yaml_record("data/conference.yaml", venue, VENUE, errors)
+        elif venue is not None:
+            errors.append(DataError("data/conference.yaml", conf.line, "venue", "should be a mapping"))
+            conf.values["venue"] = None
+        ds.conference = conf
+    elif doc is not None:
+        errors.append(DataError("data/conference.yaml", 1, None, "should be a mapping of conference facts"))
+    ds.sources = [r for r in load_yaml_list(data_dir, "sources.yaml", SOURCES, errors) if r]
+    ds.tracks = [r for r in load_yaml_list(data_dir, "tracks.yaml", TRACKS, errors) if r]
+    for key in CSV_FILES:
+        ds.tables[key] = load_csv(data_dir, key, errors)
+    return ds

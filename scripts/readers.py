@@ -1,0 +1,103 @@
+"""Read CSV and YAML sources, keeping line numbers and turning every fault into a DataError."""
+import csv
+import io
+from pathlib import Path
+
+import yaml
+
+from .errors import DataError
+
+
+def _decode(path: Path, name: str, errors: list):
+    """Return the text of a file, or None after recording where the invalid UTF-8 is."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        errors.append(DataError(name, line, None, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))
+        return None
+
+
+def read_csv(path: Path, name: str, columns: dict, errors: list):
+    """Rows of a CSV file as (line, dict), after checking its header against `columns`.
+
+    `columns` maps each expected column to True when it must be present in the header.
+    """
+    if not path.exists():
+        errors.append(DataError(name, None, None, "file is missing"))
+        return []
+    text = _decode(path, name, errors)
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        errors.append(DataError(name, 1, None, "file is empty; it needs at least a header line"))
+        return []
+    header = [h.strip() for h in header]
+    unknown = [h for h in header if h not in columns]
+    for h in unknown:
+        hint = _closest(h, columns)
+        errors.append(DataError(name, 1, h, "unknown column" + (f" (did you mean '{hint}'?)" if hint else "")))
+    for col, required in columns.items():
+        if required and col not in header:
+            errors.append(DataError(name, 1, col, "missing column"))
+    seen = set()
+    for h in header:
+        if h in seen:
+            errors.append(DataError(name, 1, h, "column appears twice in the header"))
+        seen.add(h)
+    rows = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(DataError(name, line, None, f"unreadable CSV: {exc}"))
+            break
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append(DataError(name, line, None, f"has {len(values)} values but the header has {len(header)} columns"))
+            continue
+        rows.append((line, {h: v.strip() for h, v in zip(header, values) if h in columns}))
+    return rows
+
+
+def read_yaml(path: Path, name: str, errors: list):
+    """Parsed YAML, or None after recording the syntax error with its line."""
+    if not path.exists():
+        errors.append(DataError(name, None, None, "file is missing"))
+        return None
+    text = _decode(path, name, errors)
+    if text is None:
+        return None
+    try:
+        return yaml.load(text, Loader=LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        errors.append(DataError(name, line, None, f"YAML syntax error: {problem}"))
+        return None
+
+
+class LineLoader(yaml.SafeLoader):
+    """A safe loader that records, for every mapping, the line of each key in `__lines__`."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def _closest(word, candidates):
+    import difflib
+
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
+    return match[0] if match else None
