@@ -81,7 +81,7 @@ def check_times(ds, errors):
         errors.append(conf.error("end_date", "is before start_date"))
     for rec in ds.tables["sessions"]:
         start, end, day = rec["start"], rec["end"], rec["date"]
-        if (start is None) != (end is None) and "start" in rec.values:
+        if (start is None) != (end is None) and not ({"start", "end"} & rec.invalid):
             missing = "end" if end is None else "start"
             errors.append(rec.error(missing, "is empty while the other time is set; give both times or neither"))
         if start is not None and end is not None and end <= start:

@@ -146,6 +146,7 @@ class Record:
     file: str
     line: int
     values: dict
+    invalid: frozenset = frozenset()  # fields whose value was present but unparseable
 
     def __getitem__(self, key):
         return self.values[key]
@@ -164,10 +165,11 @@ class Dataset:
     tracks: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
+    unreadable: set = field(default_factory=set)  # files that could not be read at all
 
 
 def parse_row(name, line, raw, spec, errors):
-    values = {}
+    values, invalid = {}, set()
     for col, (parser, required) in spec.items():
         value = raw.get(col, "")
         if value == "":
@@ -180,7 +182,8 @@ def parse_row(name, line, raw, spec, errors):
         except ValueError as exc:
             errors.append(DataError(name, line, col, str(exc)))
             values[col] = None
-    return Record(name, line, values)
+            invalid.add(col)
+    return Record(name, line, values, frozenset(invalid))
 
 
 def load_csv(data_dir: Path, key: str, errors: list):
@@ -263,7 +266,7 @@ def yaml_date(value):
 def timezone_name(value):
     try:
         ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"{value!r} is not a known IANA time zone (e.g. America/Los_Angeles)") from None
     return str(value)
 
@@ -337,4 +340,6 @@ def load_dataset(data_dir: Path) -> Dataset:
     ds.tracks = [r for r in load_yaml_list(data_dir, "tracks.yaml", TRACKS, errors) if r]
     for key in CSV_FILES:
         ds.tables[key] = load_csv(data_dir, key, errors)
+    ds.unreadable = {e.file for e in errors if e.line is None or "invalid UTF-8" in e.message
+                     or "YAML syntax error" in e.message or "file is empty" in e.message}
     return ds

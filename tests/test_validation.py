@@ -1,0 +1,105 @@
+"""Every validation rule, one bad-input case each (tests/bad_inputs/), asserting the exact messages."""
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from scripts.build import build, validate
+from scripts.cli import cli
+from scripts.errors import ValidationFailed
+
+from .bad_inputs import apply_case, load_cases
+from .conftest import DATA, ROOT
+
+
+@pytest.mark.parametrize("case", load_cases(), ids=lambda p: p.stem)
+def test_bad_input_is_refused_with_its_message(case, data_copy):
+    expected = apply_case(case, data_copy)
+    with pytest.raises(ValidationFailed) as info:
+        validate(data_copy)
+    assert [str(e) for e in info.value.errors] == sorted(expected, key=_sort_key(info.value.errors))
+
+
+def _sort_key(errors):
+    order = [str(e) for e in errors]
+    return lambda line: order.index(line) if line in order else len(order)
+
+
+def test_the_real_data_is_valid():
+    ds = validate(DATA)
+    assert len(ds.tables["sessions"]) > 150
+
+
+def test_parallel_rooms_may_hold_overlapping_sessions(data_copy):
+    # Hall AB is declared parallel: the job fair, the posters and lunch share it on Sunday.
+    rooms = (data_copy / "rooms.csv").read_text(encoding="utf-8")
+    assert "\nhallab,Hall AB," in rooms
+    validate(data_copy)
+    (data_copy / "rooms.csv").write_text(rooms.replace("Booths, Job Fair, Community Showcase\",yes", "Booths, Job Fair, Community Showcase\",no", 1), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        validate(data_copy)
+    assert any("in room 'hallab'" in str(e) for e in info.value.errors)
+
+
+def test_cli_validate_lists_errors_and_exits_non_zero(data_copy):
+    apply_case(next(c for c in load_cases() if c.stem == "several_errors_at_once"), data_copy)
+    result = CliRunner().invoke(cli, ["validate", "--data", str(data_copy)])
+    assert result.exit_code == 1
+    assert "data/sessions.csv:3: field 'room': unknown room '101z'" in result.output
+    assert "3 error(s); nothing was written." in result.output
+
+
+def test_cli_commands_have_help():
+    for args in ([], ["validate"], ["build"]):
+        result = CliRunner().invoke(cli, args + ["--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_build_is_deterministic(tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    build(DATA, a)
+    build(DATA, b)
+    assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+
+
+def test_failed_build_keeps_the_previous_database(tmp_path, data_copy):
+    out = tmp_path / "pycon.db"
+    build(data_copy, out)
+    before = out.read_bytes()
+    apply_case(next(c for c in load_cases() if c.stem == "unknown_room"), data_copy)
+    result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--out", str(out)])
+    assert result.exit_code == 1
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "pycon.db"]
+
+
+def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
+    out = tmp_path / "pycon.db"
+    build(DATA, out)
+    before = out.read_bytes()
+    # A build that is killed while it writes: the writer blocks mid-way until it is killed.
+    code = (
+        "import sys, time, scripts.build as b\n"
+        "orig = b.write_database\n"
+        "def slow(ds, path):\n"
+        "    orig(ds, path)\n"
+        "    print('written', flush=True)\n"
+        "    time.sleep(60)\n"
+        "b.write_database = slow\n"
+        f"b.build({str(DATA)!r}, {str(out)!r})\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "written"
+    partial = tmp_path / ".pycon.db.partial"
+    assert partial.exists()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert out.read_bytes() == before
+    build(DATA, out)
+    assert not partial.exists()
+    assert out.read_bytes() == before
