@@ -25,7 +25,7 @@ validate: install
 	$(BIN)/pycon-db validate --data data
 
 serve: $(DB)
-	$(BIN)/datasette serve $(DB) --port $(PORT)
+	$(BIN)/pycon-db serve --db $(DB) --port $(PORT)
 
 test: install
 	$(BIN)/pytest -q

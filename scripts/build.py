@@ -193,12 +193,13 @@ def write_database(ds: Dataset, path: Path):
             "latitude": h["latitude"], "longitude": h["longitude"], "distance_km": dist, "walking_min": walk,
             "rooms": h["rooms"], "rooms_source": h["rooms_source"], "website": h["website"],
             "in_official_block": None if h["in_official_block"] is None else int(h["in_official_block"]),
-            "status": h["status"], "coordinates_source": h["coordinates_source"],
+            "status": h["status"], "popup": hotel_popup(h, address, dist, walk),
+            "coordinates_source": h["coordinates_source"],
             "address_source": h["address_source"], "source_id": h["source"], "notes": h["notes"],
         })
     db["hotels"].insert_all(hotels, pk="id", foreign_keys=[("source_id", "sources", "id")], columns={
         "zip": str, "latitude": float, "longitude": float, "distance_km": float, "walking_min": int,
-        "rooms": int, "rooms_source": str, "website": str, "in_official_block": int, "status": str,
+        "rooms": int, "rooms_source": str, "website": str, "in_official_block": int, "status": str, "popup": str,
         "coordinates_source": str, "address_source": str, "notes": str})
     db["sprint_projects"].insert_all(
         ({"id": p["id"], "project": p["project"], "url": p["url"], "submitted_by": p["submitted_by"],
@@ -220,24 +221,63 @@ def write_database(ds: Dataset, path: Path):
         db[table].create_index(columns)
     db["sessions"].enable_fts(["title", "subtitle", "description", "speakers"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
     db["speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
-    db.create_view("program", PROGRAM_VIEW)
+    db.create_view("session_details", SESSION_DETAILS_VIEW)
+    db.create_view("calendar_events", CALENDAR_VIEW)
     conn.execute("COMMIT")
     conn.execute("VACUUM")
     conn.close()
 
 
-PROGRAM_VIEW = """
+# Named apart from the `program` canned query, which would hide a table or view of the same name.
+SESSION_DETAILS_VIEW = """
 select
   sessions.id, sessions.day, sessions.weekday, sessions.start_local, sessions.end_local,
   sessions.start_iso, sessions.end_iso, sessions.duration_min, sessions.timezone,
   sessions.title, sessions.subtitle, sessions.kind, sessions.track_id, tracks.name as track,
   sessions.room_id, rooms.name as room, rooms.floor, sessions.speakers, sessions.language,
-  sessions.level, sessions.url, sessions.parent_id, sessions.cancelled, sessions.notes
+  sessions.level, sessions.url, sessions.parent_id, sessions.cancelled, sessions.sequence, sessions.notes
 from sessions
   left join rooms on rooms.id = sessions.room_id
   left join tracks on tracks.id = sessions.track_id
 order by sessions.start_iso is null, sessions.start_iso, sessions.day, rooms.name, sessions.id
 """
+
+
+# The program as calendar events: the columns datasette-ics (and our own renderers) read,
+# beside the human-readable ones. Unfilled slots are placeholders, not events.
+CALENDAR_VIEW = """
+select
+  p.id, p.day, p.weekday, p.start_local, p.end_local, p.start_iso, p.end_iso, p.duration_min,
+  p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track, p.room_id, p.room, p.floor,
+  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes,
+  p.title || coalesce(' — ' || p.subtitle, '') as event_name,
+  coalesce(p.start_iso, p.day) as event_dtstart,
+  p.end_iso as event_dtend,
+  p.timezone as event_tzid,
+  c.id || '-session-' || p.id || '@us.pycon.org' as event_uid,
+  coalesce('Speakers: ' || p.speakers || char(10), '')
+    || coalesce('Track: ' || p.track || char(10), '')
+    || 'Kind: ' || p.kind || char(10)
+    || coalesce('Room: ' || p.room || coalesce(' (' || p.floor || ')', '') || char(10), '')
+    || coalesce('Note: ' || p.notes || char(10), '')
+    || coalesce(p.url, c.schedule_url) as event_description,
+  coalesce(p.room || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
+  coalesce(p.url, c.schedule_url) as event_url,
+  p.kind || coalesce(',' || p.track, '') as event_categories
+from session_details p, conference c
+where p.kind != 'unfilled'
+"""
+
+
+def hotel_popup(h, address, distance_km, walking_min):
+    """The map popup datasette-cluster-map shows for a hotel (JSON with title, description, link)."""
+    parts = [address]
+    if distance_km is not None:
+        parts.append(f"{distance_km:.2f} km from the Pine Ave entrance, about {walking_min} min on foot")
+    if h["status"]:
+        parts.append(h["status"])
+    return json.dumps({"title": h["name"], "description": " · ".join(parts),
+                       "link": h["website"] or f"/pycon/hotels/{h['id']}"}, ensure_ascii=False)
 
 
 def build(data_dir: Path, out: Path) -> Dataset:

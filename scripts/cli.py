@@ -56,5 +56,26 @@ def build(data_dir, out):
     click.echo(f"built {out} in {time.perf_counter() - started:.2f}s")
 
 
+@cli.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
+              help="Database to serve (immutable).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+def serve(db, host, port):
+    """Check the database, precompute its inspect file, and serve it with Datasette."""
+    from datasette.cli import cli as datasette_cli
+
+    from .serve import DatabaseUnusable, check_database, datasette_args, write_inspect_file
+
+    try:
+        check_database(db)
+    except DatabaseUnusable as exc:
+        raise click.ClickException(str(exc)) from None
+    inspect_file = db.with_name(db.stem + "-inspect.json")
+    write_inspect_file(db, inspect_file)
+    click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
+    datasette_cli.main(args=datasette_args(db, inspect_file, host, port), prog_name="datasette")
+
+
 if __name__ == "__main__":
     cli()

@@ -26,7 +26,7 @@ def one(db, sql, *params):
 def test_required_tables_and_view(db):
     names = {r[0] for r in db.execute("select name from sqlite_master where type in ('table', 'view')")}
     for name in ("sessions", "speakers", "session_speakers", "rooms", "tracks", "hotels", "sources",
-                 "conference", "sprint_projects", "program", "sessions_fts", "speakers_fts"):
+                 "conference", "sprint_projects", "session_details", "sessions_fts", "speakers_fts"):
         assert name in names
 
 
@@ -85,7 +85,7 @@ def test_ai_track(db):
     track = one(db, "select * from tracks where id = 'ai'")
     assert track["chairs"] == "Silona Bonewald (CitableAI), Zac Hatfield-Dodds (Anthropic)"
     assert track["chairs_role"] == "Organised by"
-    talks = db.execute("select * from program where track_id = 'ai' and kind = 'talk' order by start_iso").fetchall()
+    talks = db.execute("select * from session_details where track_id = 'ai' and kind = 'talk' order by start_iso").fetchall()
     assert len(talks) == 7
     assert {(t["day"], t["room"]) for t in talks} == {("2026-05-15", "Grand Ballroom A")}
     assert [t["id"] for t in talks] == [105, 66, 23, 138, 126, 81, 101]
@@ -94,7 +94,7 @@ def test_ai_track(db):
 def test_security_track_in_order(db):
     track = one(db, "select * from tracks where id = 'security'")
     assert track["chairs"] == "Juanita Gomez, Seth Larson"
-    talks = db.execute("select * from program where track_id = 'security' order by start_iso").fetchall()
+    talks = db.execute("select * from session_details where track_id = 'security' order by start_iso").fetchall()
     assert [(t["start_local"][11:], t["title"]) for t in talks] == [
         ("10:30", "FastAPI Security Patterns: OAuth 2.0, JWTs, and API Keys Done Right"),
         ("11:15", "Anatomy of a Phishing Campaign"),
@@ -115,7 +115,7 @@ def test_rooms_and_floors(db):
 
 
 def test_fanned_out_meal_is_one_row_at_its_real_place(db):
-    lunches = db.execute("select * from program where day = '2026-05-15' and kind = 'break' and title = 'Lunch'").fetchall()
+    lunches = db.execute("select * from session_details where day = '2026-05-15' and kind = 'break' and title = 'Lunch'").fetchall()
     assert len(lunches) == 1
     assert (lunches[0]["room"], lunches[0]["start_local"], lunches[0]["end_local"]) == ("Hall AB", "2026-05-15 13:00", "2026-05-15 14:00")
     assert "Grand Ballroom A 13:15-14:00" in lunches[0]["notes"]

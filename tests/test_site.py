@@ -1,0 +1,213 @@
+"""Every table and canned query through Datasette's own client, with the site's real configuration."""
+import json
+import re
+import sqlite3
+
+import pytest
+
+ISO = re.compile(r"^2026-05-1\dT\d\d:\d\d:00-07:00$")
+CALENDAR_COLUMNS = {"id", "event_name", "event_dtstart", "event_dtend", "event_tzid", "event_uid",
+                    "event_description", "event_location", "event_url"}
+
+
+@pytest.fixture(scope="module")
+def db(real_db):
+    conn = sqlite3.connect(real_db)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+async def get_json(datasette, path):
+    response = await datasette.client.get(path)
+    assert response.status_code == 200, (path, response.text[:500])
+    return response.json()
+
+
+async def rows(datasette, path):
+    sep = "&" if "?" in path else "?"
+    return await get_json(datasette, f"{path}{sep}_shape=array")
+
+
+async def test_home_page_greets_a_newcomer(datasette):
+    response = await datasette.client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert "PyCon US 2026" in html and "13-19 May 2026" in html and "Long Beach Convention" in html
+    for link in ("/pycon/program_day?day=2026-05-15", "/pycon/program_track?track=ai",
+                 "/pycon/program_track?track=security", "/pycon/hotels_nearby", "/pycon/program.ics",
+                 "/pycon/now_next", "/pycon/search?q="):
+        assert f'href="{link}' in html, link
+    assert 'href="/pycon"' in html  # the SQL editor
+
+
+@pytest.mark.parametrize("table", ["sessions", "speakers", "session_speakers", "rooms", "tracks", "hotels",
+                                   "sources", "conference", "sprint_projects", "reported_sessions",
+                                   "session_details", "calendar_events"])
+async def test_every_table_serves_all_its_rows(datasette, db, table):
+    expected = db.execute(f"select count(*) from [{table}]").fetchone()[0]
+    data = await get_json(datasette, f"/pycon/{table}.json?_size=max&_shape=objects")
+    assert len(data["rows"]) == expected > 0
+    assert data.get("next") is None
+
+
+async def test_tables_have_descriptions_and_fts_is_hidden(datasette):
+    data = await get_json(datasette, "/pycon.json")
+    tables = {t["name"]: t for t in data["tables"]}
+    assert tables["sessions_fts"]["hidden"] and tables["speakers_fts"]["hidden"]
+    meta = datasette.metadata(database="pycon")
+    for name, t in tables.items():
+        if not t["hidden"]:
+            assert meta["tables"][name]["description"], name
+
+
+async def test_sessions_default_sort_and_facets(datasette):
+    data = await get_json(datasette, "/pycon/sessions.json?_size=max")
+    starts = [r[data["columns"].index("start_iso")] for r in data["rows"] if r[data["columns"].index("start_iso")]]
+    assert starts == sorted(starts)
+    assert {"day", "kind", "track_id", "room_id", "language"} <= set(data["facet_results"])
+    kinds = {f["value"]: f["count"] for f in data["facet_results"]["kind"]["results"]}
+    assert kinds["tutorial"] == 20 and kinds["charla"] == 16 and kinds["poster"] == 25
+
+
+async def test_friday_in_grand_ballroom_a(datasette):
+    data = await rows(datasette, "/pycon/sessions.json?day=2026-05-15&room_id=grandballrooma&_sort=start_iso")
+    assert [r["id"] for r in data] == [105, 66, 23, 138, 126, 1006, 81, 101]
+    assert data[5]["kind"] == "unfilled"
+
+
+async def test_program_is_whole_in_time_order_with_calendar_columns(datasette, db):
+    data = await get_json(datasette, "/pycon/program.json?_shape=objects")
+    assert data["truncated"] is False
+    expected = db.execute("select count(*) from sessions where kind != 'unfilled'").fetchone()[0]
+    assert len(data["rows"]) == expected
+    keys = [(r["day"], r["start_iso"] is None, r["start_iso"] or "") for r in data["rows"]]
+    assert keys == sorted(keys)
+    for r in data["rows"]:
+        assert CALENDAR_COLUMNS <= set(r)
+        assert r["event_uid"] == f"pycon-us-2026-session-{r['id']}@us.pycon.org"
+        assert r["event_tzid"] == "America/Los_Angeles"
+        if r["start_iso"]:
+            assert ISO.match(r["event_dtstart"]) and ISO.match(r["event_dtend"])
+        else:
+            assert r["event_dtstart"] == r["day"] and r["event_dtend"] is None
+
+
+async def test_program_track_ai(datasette):
+    data = await rows(datasette, "/pycon/program_track.json?track=ai")
+    assert [r["id"] for r in data] == [105, 66, 23, 138, 126, 81, 101]
+    assert {(r["weekday"], r["room"], r["kind"]) for r in data} == {("Friday", "Grand Ballroom A", "talk")}
+    assert data[0]["event_location"] == ("Grand Ballroom A, Long Beach Convention & Entertainment Center, "
+                                         "300 E Ocean Blvd, Long Beach, CA 90802")
+    assert "Track: AI" in data[0]["event_description"] and "Speakers: Paolo Melchiorre" in data[0]["event_description"]
+    assert await rows(datasette, "/pycon/program_track.json?track=AI") == data
+
+
+async def test_program_track_security_and_charlas(datasette):
+    security = await rows(datasette, "/pycon/program_track.json?track=security")
+    assert [r["start_local"][11:] for r in security] == ["10:30", "11:15", "12:00", "13:45", "14:30", "15:15", "16:15", "17:00"]
+    charlas = await rows(datasette, "/pycon/program_track.json?track=charlas")
+    assert len(charlas) == 16 and {r["language"] for r in charlas} == {"es"}
+
+
+async def test_program_day(datasette, db):
+    friday = await rows(datasette, "/pycon/program_day.json?day=2026-05-15")
+    expected = db.execute("select count(*) from sessions where day = '2026-05-15' and kind != 'unfilled'").fetchone()[0]
+    assert len(friday) == expected and {r["day"] for r in friday} == {"2026-05-15"}
+    assert [r["id"] for r in await rows(datasette, "/pycon/program_day.json?day=friday")] == [r["id"] for r in friday]
+    starts = [r["start_iso"] for r in friday if r["start_iso"]]
+    assert starts == sorted(starts)
+
+
+async def test_program_room(datasette):
+    data = await rows(datasette, "/pycon/program_room.json?room=Room+104C")
+    assert len(data) == 16 and {r["room"] for r in data} == {"Room 104C"}
+    assert [r["id"] for r in await rows(datasette, "/pycon/program_room.json?room=104c")] == [r["id"] for r in data]
+
+
+async def test_program_speaker_by_name_or_id(datasette):
+    lin = await rows(datasette, "/pycon/program_speaker.json?speaker=Lin+Qiao")
+    assert [(r["kind"], r["start_local"], r["end_local"], r["room"]) for r in lin] == [
+        ("keynote", "2026-05-15 09:45", "2026-05-15 10:30", "Pacific Ballroom - Arena")]
+    trey = await rows(datasette, "/pycon/program_speaker.json?speaker=trey-hunner")
+    assert [r["id"] for r in trey] == [83, 25]
+    assert await rows(datasette, "/pycon/program_speaker.json?speaker=TREY+HUNNER") == trey
+
+
+async def test_agenda(datasette):
+    data = await rows(datasette, "/pycon/agenda.json?ids=66,105")
+    assert [r["id"] for r in data] == [105, 66]
+    assert [r["id"] for r in await rows(datasette, "/pycon/agenda.json?ids=1,,x")] == [1]
+    assert await rows(datasette, "/pycon/agenda.json?ids=") == []
+
+
+async def test_now_next(datasette):
+    data = await rows(datasette, "/pycon/now_next.json?at=2026-05-15T11:10")
+    now = [r["id"] for r in data if r["status"] == "now"]
+    nxt = [r["id"] for r in data if r["status"] == "next"]
+    assert 105 in now and len(now) == 5
+    assert set(nxt) == {66, 36, 70, 119, 139}
+    assert {r["start_local"] for r in data if r["status"] == "next"} == {"2026-05-15 11:45"}
+    # The same moment given in UTC.
+    assert await rows(datasette, "/pycon/now_next.json?at=2026-05-15T18:10:00%2B00:00") == data
+    assert await rows(datasette, "/pycon/now_next.json?at=garbage") == []
+    assert (await datasette.client.get("/pycon/now_next.json")).status_code == 200
+
+
+async def test_search(datasette):
+    data = await rows(datasette, "/pycon/search.json?q=security")
+    assert {r["id"] for r in data} == {34, 61, 117, 1013}
+    assert all("[Security]" in r["snippet"] for r in data)
+    assert [r["id"] for r in await rows(datasette, "/pycon/search.json?q=galindo")][:2] != []
+    assert {r["id"] for r in await rows(datasette, "/pycon/search.json?q=hervas")} == {139}
+
+
+@pytest.mark.parametrize("path", [
+    "/pycon/program_track.json?track=nope", "/pycon/program_day.json?day=notaday",
+    "/pycon/search.json?q=", "/pycon/search.json?q=%22unbalanced", "/pycon/search.json?q=NEAR(",
+    "/pycon/search.json?q=a+AND", "/pycon/agenda.json?ids=1,,x", "/pycon/now_next.json?at=garbage",
+    "/pycon/program_speaker.json?speaker=%27;drop+table+sessions", "/pycon/program_room.json?room=",
+])
+async def test_bad_parameters_never_500(datasette, path):
+    response = await datasette.client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    assert isinstance(response.json()["rows"], list)
+
+
+async def test_hotels_nearby_by_walking_time(datasette):
+    data = await rows(datasette, "/pycon/hotels_nearby.json")
+    assert len(data) == 24
+    walks = [r["walking_min"] for r in data]
+    assert walks == sorted(walks) and walks[0] == 2
+    assert data[0]["name"] == "Hyatt Regency Long Beach"
+    popup = json.loads(data[0]["popup"])
+    assert popup["title"] == "Hyatt Regency Long Beach"
+    assert "200 S Pine Ave" in popup["description"] and "about 2 min on foot" in popup["description"]
+
+
+async def test_json_has_cors_and_times_with_offset(datasette):
+    response = await datasette.client.get("/pycon/program.json?_shape=array")
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert ISO.match(response.json()[0]["start_iso"])
+
+
+async def test_map_pages(datasette):
+    for path in ("/pycon/hotels", "/pycon/hotels_nearby"):
+        html = (await datasette.client.get(path)).text
+        assert "datasette-cluster-map.js" in html, path
+        assert "pycon-venue-marker" in html and "33.764444" in html, path
+    assert "pycon-venue-marker" not in (await datasette.client.get("/pycon/sessions")).text
+
+
+async def test_referrer_policy_lets_map_tiles_load(datasette):
+    html = await datasette.client.get("/pycon/hotels")
+    assert html.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+async def test_session_pages_link_room_and_track(datasette):
+    row = (await datasette.client.get("/pycon/sessions/105")).text
+    assert "AI-Assisted Contributions and Maintainer Load" in row
+    assert 'href="/pycon/session_speakers?session_id=105"' in row  # links from other tables
+    table = (await datasette.client.get("/pycon/sessions?id=105")).text
+    assert 'href="/pycon/rooms/grandballrooma">Grand Ballroom A</a>' in table
+    assert 'href="/pycon/tracks/ai">AI</a>' in table
