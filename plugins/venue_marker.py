@@ -5,10 +5,11 @@ from datasette import hookimpl
 
 MAP_PAGES = {"hotels", "hotels_nearby"}  # the hotels table and the canned query (a "database" view)
 
-# Runs before datasette-cluster-map (which waits for DOMContentLoaded): importing the same
-# Leaflet module first lets us register an init hook that sees the map when it is created.
+# This inline script registers its DOMContentLoaded listener before datasette-cluster-map's
+# module script registers its own, so it imports the same Leaflet module first and adds an
+# init hook that sees the map when cluster-map creates it.
 SCRIPT = """
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   var venue = %s;
   if (!window.datasette || !datasette.leaflet) { return; }
   import(datasette.leaflet.JAVASCRIPT_URL).then(function () {
@@ -26,7 +27,7 @@ SCRIPT = """
       }).bindPopup(popup).bindTooltip("Venue: " + venue.name).addTo(map);
     });
   });
-})();
+});
 """
 
 

@@ -1,0 +1,107 @@
+"""A real headless Chromium on the real server: the pages people look at, with screenshots in build/."""
+import os
+import shutil
+
+import pytest
+
+from .conftest import ROOT
+from .server import running_server
+
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Flags for a closed network: without the background-networking ones Chromium keeps
+# trying to reach Google's hosts.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def page(real_db):
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium package")
+        pytest.skip("no Chromium found: install it with `apt-get install chromium` to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with running_server(real_db) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+        # Map tiles come from the internet, which tests must not depend on (nor reach).
+        context.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        yield page
+        browser.close()
+
+
+def test_home_page(page):
+    page.goto("/")
+    assert page.title().startswith("PyCon US 2026")
+    assert page.get_by_role("link", name="Fri 15").get_attribute("href") == "/pycon/program_day?day=2026-05-15"
+    assert page.get_by_role("link", name="Hotels near the venue, on a map").is_visible()
+    page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
+    assert page.js_errors == []
+
+
+def count_markers(page):
+    """Hotels on the map: single markers plus the numbers shown on cluster icons."""
+    page.wait_for_selector(".leaflet-marker-icon", timeout=15000)
+    page.wait_for_timeout(500)
+    return page.evaluate("""() => {
+        let total = 0;
+        for (const el of document.querySelectorAll('.leaflet-marker-icon')) {
+            total += el.classList.contains('marker-cluster') ? parseInt(el.textContent, 10) : 1;
+        }
+        return total;
+    }""")
+
+
+@pytest.mark.parametrize("path, name", [("/pycon/hotels", "hotels"), ("/pycon/hotels_nearby", "hotels_nearby")])
+def test_hotel_maps_show_one_marker_per_located_hotel_and_the_venue(page, real_db, path, name):
+    import sqlite3
+
+    located = sqlite3.connect(real_db).execute("select count(*) from hotels where latitude is not null").fetchone()[0]
+    page.goto(path)
+    assert count_markers(page) == located == 24
+    venue = page.locator("path.pycon-venue-marker")
+    assert venue.count() == 1
+    venue.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "Long Beach Convention & Entertainment Center" in popup.inner_text()
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert page.js_errors == []
+
+
+def test_hotel_popup_is_readable(page):
+    page.goto("/pycon/hotels_nearby")
+    count_markers(page)
+    page.evaluate("() => document.querySelector('.leaflet-marker-icon:not(.marker-cluster)')")
+    single = page.locator(".leaflet-marker-icon:not(.marker-cluster)").first
+    single.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    text = popup.inner_text()
+    assert "Long Beach, CA" in text and "min on foot" in text
+
+
+def test_faceted_program_page(page):
+    page.goto("/pycon/sessions?day=2026-05-15&room_id=grandballrooma")  # facets come from metadata.yml
+    assert page.locator("h3").first.inner_text().startswith('8 rows where day = "2026-05-15" and room_id = "grandballrooma"')
+    facet = page.locator(".facet-info[data-column=kind]")
+    assert "talk\n7" in facet.inner_text() or "talk 7" in facet.inner_text()
+    first_title = page.locator("table.rows-and-columns tbody tr td.col-title").first.inner_text()
+    assert first_title == "AI-Assisted Contributions and Maintainer Load"
+    page.screenshot(path=str(SHOTS / "program_friday_grand_ballroom_a.png"), full_page=True)
+
+
+def test_session_row_page(page):
+    page.goto("/pycon/sessions/105")
+    assert "AI-Assisted Contributions and Maintainer Load" in page.content()
+    assert page.locator("td.col-start_iso").inner_text() == "2026-05-15T11:00:00-07:00"
+    page.screenshot(path=str(SHOTS / "session_105.png"), full_page=True)
