@@ -108,6 +108,7 @@ def write_database(ds: Dataset, path: Path):
         "start_date": conf["start_date"].isoformat(), "end_date": conf["end_date"].isoformat(),
         "days": (conf["end_date"] - conf["start_date"]).days + 1, "timezone": conf["timezone"],
         "url": conf["url"], "schedule_url": conf["schedule_url"], "city": conf["city"],
+        "updated": conf["updated"].isoformat(),
         "venue_name": venue["name"], "venue_address": venue["street_address"], "venue_entrance": venue["entrance"],
         "latitude": venue["latitude"], "longitude": venue["longitude"],
         "venue_source_id": venue["source"], "notes": venue["notes"], "source_id": conf["source"],
@@ -263,7 +264,10 @@ select
     || coalesce(p.url, c.schedule_url) as event_description,
   coalesce(p.room || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
   coalesce(p.url, c.schedule_url) as event_url,
-  p.kind || coalesce(',' || p.track, '') as event_categories
+  p.kind || coalesce(',' || p.track, '') as event_categories,
+  p.sequence as event_sequence,
+  case when p.cancelled then 'CANCELLED' else 'CONFIRMED' end as event_status,
+  c.updated as event_dtstamp
 from session_details p, conference c
 where p.kind != 'unfilled'
 """

@@ -1,7 +1,7 @@
 """Load data/ into typed records, checking each field on its own (types, formats, required values)."""
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -263,6 +263,19 @@ def yaml_date(value):
     return iso_date(str(value))
 
 
+def yaml_datetime(value):
+    """A moment with a UTC offset (YAML timestamps with 'Z' or an offset)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date and time with offset (e.g. 2026-11-28T00:00:00Z)") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} needs a UTC offset (e.g. 2026-11-28T00:00:00Z)")
+    return moment
+
+
 def timezone_name(value):
     try:
         ZoneInfo(str(value))
@@ -288,7 +301,7 @@ CONFERENCE = {
     "start_date": (yaml_date, True), "end_date": (yaml_date, True), "timezone": (timezone_name, True),
     "url": (_str(url), True), "schedule_url": (_str(url), False), "presentation_url": (_str(text), False),
     "speaker_url": (_str(text), False), "city": (_str(text), False), "source": (_str(identifier), True),
-    "venue": (lambda v: v, True),
+    "updated": (yaml_datetime, True), "venue": (lambda v: v, True),
 }
 VENUE = {
     "name": (_str(text), True), "street_address": (_str(text), True), "entrance": (_str(text), False),

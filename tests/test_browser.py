@@ -105,3 +105,18 @@ def test_session_row_page(page):
     assert "AI-Assisted Contributions and Maintainer Load" in page.content()
     assert page.locator("td.col-start_iso").inner_text() == "2026-05-15T11:00:00-07:00"
     page.screenshot(path=str(SHOTS / "session_105.png"), full_page=True)
+
+
+def test_calendar_query_page_offers_one_click_subscription(page):
+    page.goto("/pycon/program_track?track=security")
+    subscribe = page.locator("a.calendar-subscribe")
+    assert subscribe.get_attribute("href").startswith("webcal://127.0.0.1:")
+    assert subscribe.get_attribute("href").endswith("/pycon/program_track.ics?track=security")
+    google = page.locator("a.calendar-google").get_attribute("href")
+    assert google.startswith("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F127.0.0.1")
+    download = page.locator("a.calendar-download")
+    assert download.get_attribute("href") == "/pycon/program_track.ics?track=security"
+    with page.expect_download() as info:
+        download.click()
+    assert info.value.suggested_filename.endswith(".ics")
+    page.screenshot(path=str(SHOTS / "program_track_security.png"), full_page=True)

@@ -1,0 +1,225 @@
+"""Calendar feeds: valid RFC 5545, parsed by two independent parsers, equal to the query's JSON."""
+import io
+import re
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+import icalendar
+import pytest
+import vobject
+from ical.calendar_stream import IcsCalendarStream
+
+import plugins.calendar_feed as calendar_feed
+from plugins.calendar_feed import escape_text, fold, render_calendar
+
+FEEDS = [
+    "/pycon/program.ics",
+    "/pycon/program_day.ics?day=2026-05-15",
+    "/pycon/program_track.ics?track=security",
+    "/pycon/program_track.ics?track=ai",
+    "/pycon/program_room.ics?room=Room+104C",
+    "/pycon/program_speaker.ics?speaker=Lin+Qiao",
+    "/pycon/agenda.ics?ids=105,66,1031",
+]
+
+
+async def get(datasette, path, **headers):
+    return await datasette.client.get(path, headers=headers)
+
+
+def instants(cal):
+    out = []
+    for ev in cal.walk("VEVENT"):
+        start = ev.decoded("DTSTART")
+        out.append(start.astimezone(timezone.utc).isoformat() if isinstance(start, datetime) else start.isoformat())
+    return out
+
+
+def json_instants(rows):
+    return [datetime.fromisoformat(r["start_iso"]).astimezone(timezone.utc).isoformat() if r["start_iso"] else r["day"]
+            for r in rows]
+
+
+async def test_our_renderer_is_in_effect(datasette):
+    # Datasette loads plugins/ as its own module objects: compare the source file.
+    assert datasette.renderers["ics"][0].__code__.co_filename == calendar_feed.render_ics.__code__.co_filename
+    body = (await get(datasette, "/pycon/program.ics")).text
+    assert f"PRODID:{calendar_feed.PRODID}\r\n" in body
+
+
+@pytest.mark.parametrize("path", FEEDS)
+async def test_feed_parses_and_matches_json_one_for_one(datasette, path):
+    response = await get(datasette, path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    body = response.text
+    json_path = path.replace(".ics", ".json") + ("&" if "?" in path else "?") + "_shape=array"
+    rows = (await get(datasette, json_path)).json()
+    assert rows, path
+    # icalendar
+    cal = icalendar.Calendar.from_ical(body)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == len(rows)
+    assert [str(e["UID"]) for e in events] == [r["event_uid"] for r in rows]
+    assert instants(cal) == json_instants(rows)
+    assert [str(e["SUMMARY"]) for e in events] == [r["event_name"] for r in rows]
+    # ical (strict, pydantic-validated) and vobject: independent parsers
+    strict = IcsCalendarStream.calendar_from_ics(body)
+    assert [e.uid for e in strict.events] == [r["event_uid"] for r in rows]
+    assert [e.dtstart.isoformat() if not isinstance(e.dtstart, datetime) else e.dtstart.astimezone(timezone.utc).isoformat()
+            for e in strict.events] == json_instants(rows)
+    vcal = vobject.readOne(io.StringIO(body))
+    assert len(vcal.vevent_list) == len(rows)
+    # Form: CRLF everywhere, no line over 75 octets
+    assert "\n" not in body.replace("\r\n", "")
+    assert max(len(line.encode("utf-8")) for line in body.split("\r\n")) <= 75
+
+
+async def test_event_content(datasette):
+    body = (await get(datasette, "/pycon/program_speaker.ics?speaker=Lin+Qiao")).text
+    cal = icalendar.Calendar.from_ical(body)
+    (ev,) = cal.walk("VEVENT")
+    assert ev.decoded("DTSTART") == datetime.fromisoformat("2026-05-15T09:45:00-07:00")
+    assert ev["DTSTART"].params["TZID"] == "America/Los_Angeles"
+    assert "DTSTART;TZID=America/Los_Angeles:20260515T094500\r\n" in body
+    assert str(ev["SUMMARY"]) == "Keynote: Lin Qiao — Your AI Product Doesn’t Have a Moat… Yet"
+    assert str(ev["LOCATION"]).startswith("Pacific Ballroom - Arena, Long Beach Convention & Entertainment Center")
+    assert str(ev["URL"]) == "https://us.pycon.org/2026/schedule/"
+    assert "Speakers: Lin Qiao" in str(ev["DESCRIPTION"])
+    assert ev.decoded("DTSTAMP") == datetime(2026, 11, 28, tzinfo=timezone.utc)
+    assert int(ev["SEQUENCE"]) == 0
+    assert [str(c) for c in ev["CATEGORIES"].cats] == ["keynote"]
+    assert str(cal["X-WR-CALNAME"]) == "The sessions of one speaker" == str(cal["NAME"])
+    assert str(cal["X-WR-TIMEZONE"]) == "America/Los_Angeles"
+    (tz,) = cal.walk("VTIMEZONE")
+    assert str(tz["TZID"]) == "America/Los_Angeles"
+    changes = {(c.name, c.decoded("DTSTART").isoformat()) for c in tz.subcomponents}
+    assert changes == {("DAYLIGHT", "2026-03-08T02:00:00"), ("STANDARD", "2026-11-01T02:00:00")}
+
+
+async def test_untimed_sessions_are_all_day_events(datasette):
+    body = (await get(datasette, "/pycon/agenda.ics?ids=1031")).text
+    assert "DTSTART;VALUE=DATE:20260514\r\n" in body and "DTEND;VALUE=DATE:20260515\r\n" in body
+
+
+async def test_feeds_are_stable_across_requests(datasette):
+    first = (await get(datasette, "/pycon/program.ics")).content
+    datasette._feed_cache.entries.clear()
+    assert (await get(datasette, "/pycon/program.ics")).content == first
+
+
+async def test_http_caching(datasette):
+    first = await get(datasette, "/pycon/program_track.ics?track=ai")
+    etag = first.headers["etag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+    assert first.headers["cache-control"] == "public, max-age=3600"
+    assert first.headers["access-control-allow-origin"] == "*"
+    again = await get(datasette, "/pycon/program_track.ics?track=ai", **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert again.headers["access-control-allow-origin"] == "*"
+    other = await get(datasette, "/pycon/program_track.ics?track=security")
+    assert other.headers["etag"] != etag
+    stale = await get(datasette, "/pycon/program_track.ics?track=ai", **{"If-None-Match": '"0000"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+async def test_now_next_feed_is_not_cached(datasette):
+    response = await get(datasette, "/pycon/now_next.ics?at=2026-05-15T11:10")
+    assert response.status_code == 200 and "etag" not in response.headers
+    assert len(icalendar.Calendar.from_ical(response.text).walk("VEVENT")) == 10
+
+
+def sql_feed(sql):
+    return "/pycon.ics?sql=" + quote(sql)
+
+
+async def test_hostile_text_cannot_inject_a_property(datasette):
+    sql = ("select 'Talk' || char(13) || char(10) || 'END:VEVENT' || char(10) || 'BEGIN:VEVENT' || char(10) "
+           "|| 'SUMMARY:evil; a, b \\ c' as event_name, '2026-05-15T09:00:00-07:00' as event_dtstart, "
+           "'2026-05-15T10:00:00-07:00' as event_dtend, 'x1' as event_uid, "
+           "'<script>alert(1)</script>' || char(10) || 'ATTENDEE:mailto:x' as event_description")
+    body = (await get(datasette, sql_feed(sql))).text
+    cal = icalendar.Calendar.from_ical(body)
+    (ev,) = cal.walk("VEVENT")
+    assert str(ev["SUMMARY"]) == "Talk\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:evil; a, b \\ c"
+    assert "ATTENDEE" not in ev and str(ev["DESCRIPTION"]) == "<script>alert(1)</script>\nATTENDEE:mailto:x"
+    assert [line for line in body.split("\r\n") if line.startswith(("BEGIN:VEVENT", "END:VEVENT", "ATTENDEE"))] == [
+        "BEGIN:VEVENT", "END:VEVENT"]
+
+
+async def test_one_bad_row_does_not_break_the_feed(datasette):
+    sql = ("select 'good' as event_name, '2026-05-15T09:00:00-07:00' as event_dtstart, 'g' as event_uid "
+           "union all select 'bad', 'not a time', 'b' "
+           "union all select 'good too', '2026-05-15T10:00:00-07:00', 'g2'")
+    response = await get(datasette, sql_feed(sql))
+    assert response.status_code == 200 and response.headers["x-skipped-rows"] == "1"
+    assert [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(response.text).walk("VEVENT")] == ["good", "good too"]
+
+
+async def test_feed_is_never_truncated(datasette):
+    sql = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 1500) "
+           "select 'event ' || i as event_name, '2026-05-15T09:00:00-07:00' as event_dtstart, 'n' || i as event_uid from n")
+    body = (await get(datasette, sql_feed(sql))).text
+    uids = [str(e["UID"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")]
+    assert len(uids) == 1500 and uids[0] == "n1" and uids[-1] == "n1500"
+
+
+async def test_missing_uid_gets_a_stable_one(datasette):
+    sql = "select 'no uid' as event_name, '2026-05-15T09:00:00Z' as event_dtstart"
+    one = (await get(datasette, sql_feed(sql))).text
+    datasette._feed_cache.entries.clear()
+    two = (await get(datasette, sql_feed(sql))).text
+    uid = re.search(r"UID:(.*)\r\n", one).group(1)
+    assert uid == re.search(r"UID:(.*)\r\n", two).group(1) and uid.endswith("@datasette")
+    # No time zone column: the instant is written in UTC, not shifted.
+    assert "DTSTART:20260515T090000Z\r\n" in one
+
+
+async def test_subscribe_links_on_query_pages(datasette):
+    html = (await get(datasette, "/pycon/program_track?track=security")).text
+    assert "webcal://localhost/pycon/program_track.ics?track=security" in html
+    assert ("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Flocalhost%2Fpycon%2Fprogram_track.ics"
+            "%3Ftrack%3Dsecurity") in html
+    assert '"/pycon/program_track.ics?track=security"' in html
+    assert "calendar-subscribe" not in (await get(datasette, "/pycon/hotels_nearby")).text
+
+
+def test_escape_and_fold_units():
+    assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
+    line = "SUMMARY:" + "é" * 60
+    folded = fold(line)
+    assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "").rstrip("\r\n") == line
+
+
+def test_render_calendar_orders_events_as_given():
+    rows = [{"event_name": n, "event_dtstart": d, "event_uid": n} for n, d in
+            (("b", "2026-05-16T10:00:00-07:00"), ("a", "2026-05-15T10:00:00-07:00"), ("b", "2026-05-16T10:00:00-07:00"))]
+    body, skipped = render_calendar(rows, ["event_name", "event_dtstart", "event_uid"], "t")
+    assert skipped == 0
+    assert re.findall(r"SUMMARY:(\w)", body) == ["b", "a", "b"]
+
+
+async def test_our_renderer_wins_over_another_ics_plugin(real_db):
+    """datasette-ics registers `ics` too; trylast makes ours the one Datasette keeps."""
+    from datasette import hookimpl
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from scripts.serve import PLUGINS
+
+    class OtherIcs:
+        __name__ = "other_ics"
+
+        @staticmethod
+        @hookimpl
+        def register_output_renderer(datasette):
+            return {"extension": "ics", "render": lambda: None, "can_render": lambda columns: True}
+
+    pm.register(OtherIcs, name="other_ics")
+    try:
+        ds = Datasette(immutables=[str(real_db)], plugins_dir=str(PLUGINS))
+        await ds.invoke_startup()
+        assert ds.renderers["ics"][0].__code__.co_filename == calendar_feed.render_ics.__code__.co_filename
+    finally:
+        pm.unregister(name="other_ics")
