@@ -20,18 +20,21 @@ PRODID = "-//PyCon US 2026 on Datasette//calendar_feed//EN"
 REQUIRED = {"event_name", "event_dtstart"}
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
-_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def escape_text(value) -> str:
     """An RFC 5545 TEXT value: no raw newline, comma, semicolon or backslash can end the property."""
-    text = str(value).replace("\r\n", "\n")
-    return _CONTROL.sub("", text.translate(_ESCAPES))
+    # Chained str.replace is several times faster here than str.translate with a dict.
+    text = (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character; CRLF-terminated."""
+    if len(line) <= 75 and line.isascii():
+        return line + "\r\n"
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line + "\r\n"
