@@ -1,0 +1,175 @@
+"""`/pycon/schedule.xml` and `/pycon/schedule.json`: the program for conference apps.
+
+The frab/pentabarf XML (Giggity, EventFahrplan, signage, recording pipelines) and the same
+schedule as JSON (as pretalx emits it, the c3voc schema). Both are built from the `program`
+canned query, so they list the same events as the site and the calendar feeds. Items with
+no known time (summits whose time was never captured) cannot be placed in a timetable and
+are left out; events with no room are placed at the venue.
+"""
+import json
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+DATABASE = "pycon"
+GENERATOR = {"name": "pycon-us-2026-datasette", "version": "1"}
+
+
+def slugify(text):
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def event_guid(uid):
+    """A UUIDv5 of the session's calendar UID: stable across rebuilds, unique across systems."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, uid))
+
+
+def hhmm(minutes):
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+async def load_schedule(datasette):
+    """The conference, its tracks and rooms, and the program's timed events grouped by day and room."""
+    db = datasette.get_database(DATABASE)
+    conference = dict((await db.execute("select * from conference")).first())
+    program = await datasette.get_canned_query(DATABASE, "program", None)
+    rows = [dict(r) for r in (await db.execute(program["sql"], {})).rows]
+    people = {}
+    for r in (await db.execute(
+            "select ss.session_id, s.id, s.name, s.profile_url from session_speakers ss "
+            "join speakers s on s.id = ss.speaker_id order by ss.session_id, ss.position")).rows:
+        people.setdefault(r["session_id"], []).append(dict(r))
+    tracks = [dict(r) for r in (await db.execute("select id, name from tracks order by id")).rows]
+    venue_room = conference["venue_name"]
+    days = {}
+    for r in rows:
+        if not r["start_iso"]:
+            continue
+        start = datetime.fromisoformat(r["start_iso"])
+        end = datetime.fromisoformat(r["end_iso"])
+        event = {
+            "id": r["id"], "guid": event_guid(r["event_uid"]), "title": r["title"], "subtitle": r["subtitle"],
+            "type": r["kind"], "track": r["track"], "language": r["language"],
+            "room": r["room"] or venue_room, "start": start, "end": end, "duration": hhmm(r["duration_min"]),
+            "slug": f"{conference['acronym']}-{r['id']}-{slugify(r['title'])}"[:80].rstrip("-"),
+            "url": r["url"] or conference["schedule_url"], "official_url": r["url"],
+            "abstract": "", "description": r["notes"] or "",
+            "persons": people.get(r["id"], []),
+        }
+        day = days.setdefault(r["day"], {"start": start, "end": end, "rooms": {}})
+        day["start"], day["end"] = min(day["start"], start), max(day["end"], end)
+        day["rooms"].setdefault(event["room"], []).append(event)
+    return conference, tracks, days
+
+
+def person_guid(person):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://us.pycon.org/2026/speaker/{person['id']}"))
+
+
+def room_guid(name):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://us.pycon.org/2026/room/{slugify(name)}"))
+
+
+def render_xml(conference, tracks, days, version):
+    root = ET.Element("schedule")
+    ET.SubElement(root, "generator", name=GENERATOR["name"], version=GENERATOR["version"])
+    ET.SubElement(root, "version").text = version
+    conf = ET.SubElement(root, "conference")
+    for tag, value in (("title", conference["name"]), ("acronym", conference["acronym"]),
+                       ("start", conference["start_date"]), ("end", conference["end_date"]),
+                       ("days", str(conference["days"])), ("timeslot_duration", "00:05"),
+                       ("base_url", conference["url"]), ("url", conference["schedule_url"]),
+                       ("time_zone_name", conference["timezone"])):
+        ET.SubElement(conf, tag).text = value
+    for t in tracks:
+        ET.SubElement(conf, "track", name=t["name"], slug=t["id"])
+    for index, (date, day) in enumerate(sorted(days.items()), 1):
+        day_el = ET.SubElement(root, "day", date=date, start=day["start"].isoformat(), end=day["end"].isoformat(),
+                               index=str(index))
+        for room_name, events in day["rooms"].items():
+            room_el = ET.SubElement(day_el, "room", name=room_name, guid=room_guid(room_name))
+            for e in events:
+                ev = ET.SubElement(room_el, "event", id=str(e["id"]), guid=e["guid"])
+                for tag, value in (("room", e["room"]), ("title", e["title"]), ("subtitle", e["subtitle"] or ""),
+                                   ("type", e["type"]), ("date", e["start"].isoformat()),
+                                   ("start", e["start"].strftime("%H:%M")), ("duration", e["duration"]),
+                                   ("abstract", e["abstract"]), ("slug", e["slug"]), ("track", e["track"] or ""),
+                                   ("language", e["language"]), ("description", e["description"]),
+                                   ("url", e["url"])):
+                    ET.SubElement(ev, tag).text = value
+                persons = ET.SubElement(ev, "persons")
+                for p in e["persons"]:
+                    ET.SubElement(persons, "person", guid=person_guid(p)).text = p["name"]
+                links = ET.SubElement(ev, "links")
+                if e["official_url"]:
+                    ET.SubElement(links, "link", href=e["official_url"], type="web").text = "Official page"
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_json(conference, tracks, days, version):
+    rooms = {}
+    out_days = []
+    for index, (date, day) in enumerate(sorted(days.items()), 1):
+        day_rooms = {}
+        for room_name, events in day["rooms"].items():
+            rooms.setdefault(room_name, {"name": room_name, "guid": room_guid(room_name), "slug": slugify(room_name)})
+            day_rooms[room_name] = [{
+                "guid": e["guid"], "id": e["id"], "date": e["start"].isoformat(), "start": e["start"].strftime("%H:%M"),
+                "end": e["end"].isoformat(), "duration": e["duration"], "room": e["room"], "slug": e["slug"],
+                "url": e["url"], "title": e["title"], "subtitle": e["subtitle"], "track": e["track"], "type": e["type"],
+                "language": e["language"], "abstract": e["abstract"], "description": e["description"],
+                "persons": [dict({"name": p["name"], "guid": person_guid(p)}, **({"url": p["profile_url"]} if p["profile_url"] else {}))
+                            for p in e["persons"]],
+                "links": [{"url": e["official_url"], "title": "Official page", "type": "web"}] if e["official_url"] else [],
+            } for e in events]
+        out_days.append({"index": index, "date": date, "day_start": day["start"].isoformat(),
+                         "day_end": day["end"].isoformat(), "rooms": day_rooms})
+    return {
+        "$schema": "https://c3voc.de/schedule/schema.json",
+        "generator": GENERATOR,
+        "schedule": {
+            "version": version,
+            "base_url": conference["url"],
+            "conference": {
+                # The c3voc JSON schema allows hyphens in an acronym only in a "-YYYY-name"
+                # suffix, so the JSON spells pycon-us-2026 with underscores.
+                "acronym": conference["acronym"].replace("-", "_"),
+                "title": conference["name"], "start": conference["start_date"], "end": conference["end_date"],
+                "daysCount": conference["days"], "timeslot_duration": "00:05",
+                "time_zone_name": conference["timezone"], "url": conference["schedule_url"],
+                "tracks": [{"name": t["name"], "slug": t["id"]} for t in tracks],
+                "rooms": list(rooms.values()),
+                "days": out_days,
+            },
+        },
+    }
+
+
+async def schedule_version(datasette):
+    db = datasette.get_database(DATABASE)
+    updated = (await db.execute("select updated from conference")).first()["updated"]
+    return f"{updated} {(db.hash or '')[:12]}".strip()
+
+
+async def schedule_xml(datasette):
+    conference, tracks, days = await load_schedule(datasette)
+    body = render_xml(conference, tracks, days, await schedule_version(datasette))
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+async def schedule_json(datasette):
+    conference, tracks, days = await load_schedule(datasette)
+    body = json.dumps(render_json(conference, tracks, days, await schedule_version(datasette)), ensure_ascii=False, indent=1)
+    return Response(body, content_type="application/json; charset=utf-8")
+
+
+@hookimpl
+def register_routes():
+    return [(rf"^/{DATABASE}/schedule\.xml$", schedule_xml), (rf"^/{DATABASE}/schedule\.json$", schedule_json)]
