@@ -6,7 +6,7 @@ PORT ?= 8001
 DB := build/pycon.db
 SOURCES := $(wildcard data/*.csv data/*.yaml)
 
-.PHONY: install build validate serve test bench clean
+.PHONY: install build validate serve test bench clean import
 
 $(BIN)/pycon-db: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ serve: $(DB)
 
 test: install
 	$(BIN)/pytest -q
+
+# make import FEED=https://us.pycon.org/2026/schedule/conference.json (or a file)
+import: install
+	@test -n "$(FEED)" || { echo "usage: make import FEED=<url or file> [TZ_ARG='--timezone America/New_York']"; exit 2; }
+	$(BIN)/pycon-db import "$(FEED)" --data data $(TZ_ARG)
 
 bench: install
 	$(BIN)/python -m scripts.bench

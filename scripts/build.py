@@ -116,9 +116,9 @@ def write_database(ds: Dataset, path: Path):
 
     session_count = {}
     for s in t["sessions"]:
-        for key in ("room", "track"):
-            if s[key]:
-                session_count[(key, s[key])] = session_count.get((key, s[key]), 0) + 1
+        for key, value in [("room", r) for r in [s["room"]] + list(s.get("other_rooms") or [])] + [("track", s["track"])]:
+            if value:
+                session_count[(key, value)] = session_count.get((key, value), 0) + 1
 
     db["rooms"].insert_all(
         ({"id": r["id"], "name": r["name"], "app_label": r["app_label"], "floor": r["floor"], "usage": r["usage"],
@@ -159,10 +159,10 @@ def write_database(ds: Dataset, path: Path):
           "profile_url": speaker_url.format(id=s["profile_id"]) if speaker_url and s["profile_id"] else None,
           "roles": json.dumps(sorted(kinds_of.get(s["id"], ()))),
           "tracks": json.dumps(sorted(tracks_of.get(s["id"], ()))),
-          "session_count": counts.get(s["id"], 0), "source_id": s["source"], "notes": s["notes"]}
+          "session_count": counts.get(s["id"], 0), "bio": s.get("bio"), "source_id": s["source"], "notes": s["notes"]}
          for s in sorted(t["speakers"], key=lambda s: s["id"])),
         pk="id", foreign_keys=[("source_id", "sources", "id")],
-        columns={"profile_id": int, "profile_url": str, "notes": str},
+        columns={"profile_id": int, "profile_url": str, "bio": str, "notes": str},
     )
     db["sessions"].create({
         "id": int, "title": str, "subtitle": str, "kind": str, "track_id": str, "room_id": str, "parent_id": int,
@@ -179,6 +179,15 @@ def write_database(ds: Dataset, path: Path):
         pk=("session_id", "speaker_id"),
         foreign_keys=[("session_id", "sessions", "id"), ("speaker_id", "speakers", "id")],
         columns={"session_id": int, "speaker_id": str, "position": int},
+    )
+
+    db["session_rooms"].insert_all(
+        ({"session_id": s["id"], "room_id": room, "position": i}
+         for s in sorted(t["sessions"], key=lambda s: s["id"])
+         for i, room in enumerate([s["room"]] + list(s.get("other_rooms") or []), 1) if room),
+        pk=("session_id", "room_id"),
+        foreign_keys=[("session_id", "sessions", "id"), ("room_id", "rooms", "id")],
+        columns={"session_id": int, "room_id": str, "position": int},
     )
 
     hotels = []
@@ -216,7 +225,8 @@ def write_database(ds: Dataset, path: Path):
     for table, columns in (
         ("sessions", ["day"]), ("sessions", ["kind"]), ("sessions", ["track_id"]), ("sessions", ["room_id"]),
         ("sessions", ["start_iso"]), ("sessions", ["parent_id"]), ("sessions", ["language"]),
-        ("sessions", ["source_id"]), ("session_speakers", ["speaker_id"]), ("speakers", ["name"]),
+        ("sessions", ["source_id"]), ("session_speakers", ["speaker_id"]), ("session_rooms", ["room_id"]),
+        ("speakers", ["name"]),
         ("rooms", ["floor"]), ("rooms", ["name"]), ("hotels", ["walking_min"]),
     ):
         db[table].create_index(columns)

@@ -32,6 +32,9 @@ def check_dataset(ds: Dataset) -> list:
                 errors.append(rec.error("days", f"{day!r} is not a date (YYYY-MM-DD)"))
     for rec in t["sessions"]:
         check_ref(rec, "room", room_ids, "room", errors)
+        for other in rec.get("other_rooms") or []:
+            if other not in room_ids:
+                errors.append(rec.error("other_rooms", f"unknown room {other!r}"))
         check_ref(rec, "track", track_ids, "track", errors)
         check_ref(rec, "parent", session_ids, "session", errors)
         if rec["parent"] is not None and rec["parent"] == rec["id"]:
@@ -84,13 +87,11 @@ def check_times(ds, errors):
         if (start is None) != (end is None) and not ({"start", "end"} & rec.invalid):
             missing = "end" if end is None else "start"
             errors.append(rec.error(missing, "is empty while the other time is set; give both times or neither"))
-        if start is not None and end is not None and end <= start:
+        # Only an informational item (e.g. "registration opens") may last no time at all.
+        if start is not None and end is not None and (end < start or (end == start and rec["kind"] != "informational")):
             errors.append(rec.error("end", f"{end:%H:%M} is not after start {start:%H:%M}"))
         if day and first and last and not (first <= day <= last):
             errors.append(rec.error("date", f"{day} is outside the conference days {first} .. {last}"))
-    for rec in ds.tables["reported_sessions"]:
-        if rec["date"] and first and last and not (first <= rec["date"] <= last):
-            errors.append(rec.error("date", f"{rec['date']} is outside the conference days {first} .. {last}"))
 
 
 def _span(rec):
@@ -117,8 +118,11 @@ def check_room_overlaps(sessions, rooms, errors):
     parallel = {r["id"] for r in rooms if r["parallel"]}
     by_room = defaultdict(list)
     for s in _timed(sessions):
-        if s["room"] and s["room"] not in parallel and not s.get("cancelled"):
-            by_room[s["room"]].append((*_span(s), s))
+        if s.get("cancelled"):
+            continue
+        for room in [s["room"]] + list(s.get("other_rooms") or []):
+            if room and room not in parallel:
+                by_room[room].append((*_span(s), s))
     for room, items in sorted(by_room.items()):
         for a, b in _overlaps(items):
             if b["parent"] == a["id"] or a["parent"] == b["id"]:
@@ -139,7 +143,8 @@ def check_speaker_conflicts(sessions, links, errors):
     for speaker, items in sorted(by_speaker.items()):
         link_of = {id(i[2]): i[3] for i in items}
         for a, b in _overlaps([i[:3] for i in items]):
-            if b["parent"] == a["id"] or a["parent"] == b["id"]:
+            # A poster inside its poster session, or two posters of one person at the same session.
+            if b["parent"] == a["id"] or a["parent"] == b["id"] or (a["parent"] is not None and a["parent"] == b["parent"]):
                 continue
             link = link_of[id(b)]
             errors.append(link.error("speaker", f"speaker {speaker!r} is in two places at once: session {a['id']} "

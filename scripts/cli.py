@@ -56,6 +56,31 @@ def build(data_dir, out):
     click.echo(f"built {out} in {time.perf_counter() - started:.2f}s")
 
 
+@cli.command("import")
+@click.argument("feed")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DATA, show_default=True,
+              help="Folder holding the CSV and YAML sources to update.")
+@click.option("--timezone", "tz_name", default=None,
+              help="IANA time zone of the feed's conference, when it differs from data/conference.yaml.")
+@click.option("--source-url", default=None,
+              help="URL to cite for the imported records (default: FEED when it is a URL, else the official "
+                   "https://us.pycon.org/<year>/schedule/conference.json).")
+def import_command(feed, data_dir, tz_name, source_url):
+    """Import the official schedule feed (URL or file) into the sources in data/."""
+    from .feed import FeedError, fetch, parse_feed
+    from .importer import import_feed
+
+    try:
+        parsed = parse_feed(fetch(feed), feed)
+        if source_url is None:
+            source_url = feed if feed.startswith(("http://", "https://")) else \
+                f"https://us.pycon.org/{parsed.year}/schedule/conference.json"
+        summary = import_feed(parsed, data_dir, source_url, tz_name)
+    except FeedError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary.report())
+
+
 @cli.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
               help="Database to serve (immutable).")

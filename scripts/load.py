@@ -90,6 +90,11 @@ def identifier(value):
     return value
 
 
+def identifier_list(value):
+    """Ids separated by semicolons (a session held in several rooms at once)."""
+    return [identifier(v.strip()) for v in value.split(";") if v.strip()]
+
+
 # name: (parser, value required)
 SESSIONS = {
     "id": (integer, True), "kind": (one_of(*SESSION_KINDS), True), "title": (text, True),
@@ -97,15 +102,16 @@ SESSIONS = {
     "room": (identifier, False), "track": (identifier, False), "language": (one_of(*LANGUAGES), True),
     "level": (text, False), "parent": (integer, False), "url": (url, False), "description": (text, False),
     "cancelled": (yes_no, False), "sequence": (integer, False), "notes": (text, False), "source": (identifier, True),
+    "other_rooms": (identifier_list, False), "feed_key": (text, False),
 }
-OPTIONAL_SESSION_COLUMNS = {"description", "cancelled", "sequence"}
+OPTIONAL_SESSION_COLUMNS = {"description", "cancelled", "sequence", "other_rooms", "feed_key"}
 SPEAKERS = {
-    "id": (identifier, True), "name": (text, True), "profile_id": (integer, False),
+    "id": (identifier, True), "name": (text, True), "profile_id": (integer, False), "bio": (text, False),
     "source": (identifier, True), "notes": (text, False),
 }
 SESSION_SPEAKERS = {"session": (integer, True), "speaker": (identifier, True), "position": (integer, True)}
 ROOMS = {
-    "id": (identifier, True), "name": (text, True), "app_label": (text, False), "floor": (text, True),
+    "id": (identifier, True), "name": (text, True), "app_label": (text, False), "floor": (text, False),
     "usage": (text, False), "parallel": (yes_no, True), "map_x_pct": (number, False), "map_y_pct": (number, False),
     "source": (identifier, True), "notes": (text, False),
 }
@@ -134,7 +140,7 @@ CSV_FILES = {
     "sprint_projects": ("sprint_projects.csv", SPRINT_PROJECTS),
     "reported_sessions": ("reported_sessions.csv", REPORTED_SESSIONS),
 }
-OPTIONAL_COLUMNS = {"sessions": OPTIONAL_SESSION_COLUMNS}
+OPTIONAL_COLUMNS = {"sessions": OPTIONAL_SESSION_COLUMNS, "speakers": {"bio"}}
 # Files whose records are people: no value there may look like an e-mail address.
 PEOPLE_FILES = {"speakers", "session_speakers", "reported_sessions", "sprint_projects"}
 
