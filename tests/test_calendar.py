@@ -104,7 +104,7 @@ async def test_untimed_sessions_are_all_day_events(datasette):
 
 async def test_feeds_are_stable_across_requests(datasette):
     first = (await get(datasette, "/pycon/program.ics")).content
-    datasette._feed_cache.entries.clear()
+    datasette._response_cache.clear()
     assert (await get(datasette, "/pycon/program.ics")).content == first
 
 
@@ -167,7 +167,7 @@ async def test_feed_is_never_truncated(datasette):
 async def test_missing_uid_gets_a_stable_one(datasette):
     sql = "select 'no uid' as event_name, '2026-05-15T09:00:00Z' as event_dtstart"
     one = (await get(datasette, sql_feed(sql))).text
-    datasette._feed_cache.entries.clear()
+    datasette._response_cache.clear()
     two = (await get(datasette, sql_feed(sql))).text
     uid = re.search(r"UID:(.*)\r\n", one).group(1)
     assert uid == re.search(r"UID:(.*)\r\n", two).group(1) and uid.endswith("@datasette")
