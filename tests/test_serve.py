@@ -54,3 +54,56 @@ def test_server_refuses_a_missing_or_corrupt_database_at_start(tmp_path, content
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+RUNAWAY = [
+    "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",
+    "select count(*) from sessions a, sessions b, sessions c, sessions d, sessions e",
+]
+
+
+@pytest.mark.parametrize("sql", RUNAWAY)
+def test_runaway_query_stops_quickly_while_others_are_answered(base, sql):
+    import concurrent.futures
+    import time
+    import urllib.error
+    import urllib.parse
+
+    def runaway():
+        started = time.monotonic()
+        try:
+            fetch(base + "/pycon.json?" + urllib.parse.urlencode({"sql": sql}))
+            return None, time.monotonic() - started
+        except urllib.error.HTTPError as exc:
+            return (exc.code, exc.read().decode()), time.monotonic() - started
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        slow = pool.submit(runaway)
+        time.sleep(0.1)
+        others = [pool.submit(fetch, base + f"/pycon/program_day.json?day=2026-05-15&_shape=array&_n={i}")
+                  for i in range(5)]
+        answered = [f.result(timeout=10) for f in others]
+        (status, body), seconds = slow.result(timeout=30)
+    assert status == 400 and "SQL query took too long" in body
+    assert seconds < 5
+    assert all(s == 200 and len(json.loads(b)) > 20 for s, _, b in answered)
+
+
+def test_no_endpoint_writes(base, real_db):
+    import hashlib
+    import urllib.error
+    import urllib.parse
+
+    before = hashlib.sha256(real_db.read_bytes()).hexdigest()
+    for sql in ("delete from sessions", "update sessions set title = 'x'", "pragma writable_schema = 1",
+                "attach database 'x.db' as x"):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            fetch(base + "/pycon.json?" + urllib.parse.urlencode({"sql": sql}))
+        assert info.value.code == 400
+    for path, method in (("/pycon/sessions", "POST"), ("/pycon/program", "POST"), ("/pycon/sessions/105", "DELETE"),
+                         ("/pycon/program.ics", "PUT")):
+        request = urllib.request.Request(base + path, data=b"title=x", method=method)
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request, timeout=10)
+        assert info.value.code == 405 and info.value.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert hashlib.sha256(real_db.read_bytes()).hexdigest() == before

@@ -1,0 +1,150 @@
+"""Hostile data and hostile parameters: shown as text, escaped in every format, never a 500."""
+import json
+import string
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+import icalendar
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scripts.build import build
+from scripts.serve import METADATA, PLUGINS, SETTINGS
+
+SCRIPT_TITLE = "<script>window.__pwned = 1</script>Scripted"
+IMG_TITLE = '"><img src=x onerror="window.__pwned=2">Imaged'
+ICS_TITLE = "Line one\r\nATTENDEE:mailto:evil@example.com\r\nSUMMARY:injected"
+
+
+def plant(data_dir):
+    """Put hostile values where people and feeds will see them: session titles and a hotel name."""
+    sessions = (data_dir / "sessions.csv").read_text(encoding="utf-8")
+    for old, new in (("Build your first MCP server in Python", SCRIPT_TITLE),
+                     ("All about decorators", IMG_TITLE),
+                     ("Python Performance Lab: Sharpening Your Instincts", ICS_TITLE)):
+        quoted = '"' + new.replace('"', '""') + '"'
+        assert sessions.count(old) == 1
+        sessions = sessions.replace(old, quoted)
+    (data_dir / "sessions.csv").write_text(sessions, encoding="utf-8")
+    hotels = (data_dir / "hotels.csv").read_text(encoding="utf-8")
+    hotels = hotels.replace(",Hyatt Regency Long Beach,", ',"<img src=x onerror=""window.__pwned=3"">Hyatt",', 1)
+    (data_dir / "hotels.csv").write_text(hotels, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory):
+    import shutil
+
+    from .conftest import DATA
+
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(DATA, root / "data")
+    plant(root / "data")
+    db = root / "pycon.db"
+    build(root / "data", db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_db):
+    from datasette.app import Datasette
+
+    return Datasette(immutables=[str(hostile_db)], metadata=yaml.safe_load(METADATA.read_text()),
+                     plugins_dir=str(PLUGINS), settings=SETTINGS)
+
+
+@pytest.mark.parametrize("path", ["/pycon/sessions", "/pycon/sessions/2", "/pycon/program_day?day=2026-05-13",
+                                  "/pycon/search?q=scripted", "/pycon/hotels", "/pycon/hotels_nearby"])
+async def test_html_pages_escape_hostile_text(hostile, path):
+    html = (await hostile.client.get(path)).text
+    assert "<script>window.__pwned" not in html
+    assert '<img src=x onerror="window.__pwned' not in html and "<img src=x onerror=" not in html
+
+
+async def test_ics_escapes_crlf_and_properties(hostile):
+    body = (await hostile.client.get("/pycon/program_day.ics?day=2026-05-13")).text
+    assert "\r\nATTENDEE" not in body and "\r\nSUMMARY:injected" not in body
+    events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    titles = {str(e["SUMMARY"]) for e in events}
+    assert "Line one\nATTENDEE:mailto:evil@example.com\nSUMMARY:injected" in titles
+    assert SCRIPT_TITLE in titles and IMG_TITLE in titles
+    assert all("ATTENDEE" not in e for e in events)
+
+
+async def test_exports_escape_hostile_text(hostile):
+    root = ET.fromstring((await hostile.client.get("/pycon/schedule.xml")).content)
+    titles = {e.findtext("title") for e in root.iter("event")}
+    assert {SCRIPT_TITLE, IMG_TITLE, ICS_TITLE.replace("\r\n", "\n")} <= titles | {ICS_TITLE}
+    data = (await hostile.client.get("/pycon/schedule.json")).json()
+    json_titles = {e["title"] for d in data["schedule"]["conference"]["days"] for r in d["rooms"].values() for e in r}
+    assert SCRIPT_TITLE in json_titles and IMG_TITLE in json_titles
+
+
+async def test_json_keeps_hostile_text_as_data(hostile):
+    rows = (await hostile.client.get("/pycon/program_day.json?day=2026-05-13&_shape=array")).json()
+    assert SCRIPT_TITLE in {r["title"] for r in rows}
+
+
+def test_no_script_runs_in_a_real_browser(hostile_db):
+    from .server import running_server
+    from .test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM:
+        import os
+
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI")
+        pytest.skip("no Chromium found: install it with `apt-get install chromium` to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with running_server(hostile_db) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in ("/pycon/sessions?day=2026-05-13", "/pycon/sessions/2", "/pycon/sessions/19",
+                     "/pycon/program_day?day=2026-05-13", "/pycon/hotels_nearby"):
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("() => window.__pwned") is None, path
+            assert page.locator("img[src=x]").count() == 0, path
+        # The map popup of the hostile hotel shows its name as text (the table filtered to that hotel).
+        page.goto(base + "/pycon/hotels?id=hyatt-regency-long-beach")
+        marker = page.locator(".leaflet-marker-icon")
+        marker.first.wait_for(timeout=15000)
+        marker.first.click(force=True)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        assert '<img src=x onerror="window.__pwned=3">Hyatt' in popup.inner_text()
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator(".leaflet-popup-content img").count() == 0
+        assert dialogs == []
+        browser.close()
+
+
+# --- Hostile parameters -----------------------------------------------------------------
+
+QUERIES = {
+    "program_day": "day", "program_track": "track", "program_room": "room", "program_speaker": "speaker",
+    "agenda": "ids", "now_next": "at", "search": "q",
+}
+nasty = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=string.printable, max_size=2000),
+    st.sampled_from(["'", '"', '" OR 1=1 --', "'; drop table sessions; --", "NEAR(a b", "a AND", "*", "^x",
+                     "col:val", "\x00", "\u202e\u0000\ud7ff", "1,,x", "9" * 400, "-1", "2026-02-30T25:61",
+                     "2026-05-15T11:10+99:00", "%", "_", "\\", "NULL", "../../etc/passwd", "<script>"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.sampled_from(sorted(QUERIES)), value=nasty, fmt=st.sampled_from(["json", "ics", ""]))
+async def test_fuzzed_parameters_never_500(datasette, query, value, fmt):
+    path = f"/pycon/{query}{'.' + fmt if fmt else ''}?{urllib.parse.urlencode({QUERIES[query]: value})}"
+    response = await datasette.client.get(path)
+    assert response.status_code < 500, (path, response.text[:300])
+    if fmt == "json":
+        assert isinstance(response.json()["rows"], list)
