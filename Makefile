@@ -6,7 +6,7 @@ PORT ?= 8001
 DB := build/pycon.db
 SOURCES := $(wildcard data/*.csv data/*.yaml)
 
-.PHONY: install build validate serve test bench clean import
+.PHONY: install build validate serve test bench loadtest clean import
 
 $(BIN)/pycon-db: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ import: install
 
 bench: install
 	$(BIN)/python -m scripts.bench
+
+# 50 clients for 30 s against the real site on loopback (bounded in time and count).
+loadtest: install
+	$(BIN)/python -m scripts.loadtest
 
 clean:
 	rm -rf build

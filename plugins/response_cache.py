@@ -1,7 +1,7 @@
 """HTTP caching for an immutable database: ETags, 304s and a bounded in-memory response cache.
 
-The database never changes while it is served, so a GET response under /<database>/ depends
-only on the database's hash and the request (path, parameters, host). Its ETag is derived
+The database never changes while it is served, so a GET response under /<database>/ (and the
+home page) depends only on the database's hash and the request (path, parameters, host). Its ETag is derived
 from those, If-None-Match is answered with 304 before any SQL runs, and 200 responses are
 kept in an LRU cache bounded in entries and bytes. Feeds (calendars, schedule exports) get a
 Cache-Control suited to apps that poll them. Configured in metadata.yml under
@@ -73,12 +73,19 @@ def wrap(app, datasette, cache):
             return await app(scope, receive, send)
         path = scope.get("path", "")
         parts = path.strip("/").split("/")
-        db = datasette.databases.get(parts[0].split(".")[0]) if parts and parts[0] else None
         name = parts[1].split(".")[0] if len(parts) > 1 else ""
-        if db is None or db.is_mutable or not db.hash or name in uncached:
+        if path in ("/", "/.json"):
+            # The home page lists every database: cacheable when all of them are immutable.
+            served = [d for n, d in datasette.databases.items() if n != "_internal"]
+            hashes = [d.hash for d in served if not d.is_mutable and d.hash]
+            db_hash = "+".join(hashes) if served and len(hashes) == len(served) else None
+        else:
+            db = datasette.databases.get(parts[0].split(".")[0]) if parts and parts[0] else None
+            db_hash = db.hash if db is not None and not db.is_mutable else None
+        if not db_hash or name in uncached:
             return await app(scope, receive, send)
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        key, etag = response_key(db.hash, path, scope.get("query_string", b"").decode("latin-1"),
+        key, etag = response_key(db_hash, path, scope.get("query_string", b"").decode("latin-1"),
                                  headers.get(b"host", b"").decode("latin-1"))
         is_feed = path.endswith(feed_suffixes)
         entry = cache.get(key)

@@ -73,7 +73,7 @@ def render_vs_sqlite(db_path):
 
 
 def bench_feeds():
-    from tests.server import running_server  # the same launcher the tests use
+    from .serve import running_server  # the same launcher the tests use
 
     click.echo("== feeds (program: .ics against .json, real server on loopback)")
     with tempfile.TemporaryDirectory() as tmp:

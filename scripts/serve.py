@@ -1,6 +1,14 @@
 """How the site is served: the Datasette settings shared by `pycon-db serve` and the tests."""
 import json
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,6 +23,8 @@ SETTINGS = {
     "default_page_size": 100,
     "facet_time_limit_ms": 500,
     "default_cache_ttl": 60,
+    # Suggesting facets runs a query per column on every table page: too dear for a public site.
+    "suggest_facets": False,
 }
 
 
@@ -62,3 +72,44 @@ def write_inspect_file(db: Path, inspect_file: Path):
     data = asyncio.run(inspect_([str(db)], []))
     inspect_file.write_text(json.dumps(data, indent=2, sort_keys=True))
     return data
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(db: Path, timeout: float = 30, info: dict = None):
+    """Run `pycon-db serve` on a free loopback port; yield its base URL (and its pid in `info`)."""
+    port = free_port()
+    cmd = [str(Path(sys.executable).parent / "pycon-db"), "serve", "--db", str(db), "--port", str(port)]
+    # The access log goes to a file: a pipe nobody reads would fill up and stall the server.
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    base = f"http://127.0.0.1:{port}"
+    if info is not None:
+        info["pid"] = proc.pid
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"server exited with {proc.returncode}: {log.read()}")
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start in time")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -211,3 +211,17 @@ async def test_session_pages_link_room_and_track(datasette):
     table = (await datasette.client.get("/pycon/sessions?id=105")).text
     assert 'href="/pycon/rooms/grandballrooma">Grand Ballroom A</a>' in table
     assert 'href="/pycon/tracks/ai">AI</a>' in table
+
+
+@pytest.mark.parametrize("path", ["/", "/pycon/sessions?day=2026-05-15", "/pycon/program_track.json?track=ai"])
+async def test_pages_get_etags_and_304(datasette, path):
+    first = await datasette.client.get(path)
+    assert first.status_code == 200
+    again = await datasette.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert (await datasette.client.get(path)).content == first.content
+
+
+async def test_clock_dependent_query_is_never_cached(datasette):
+    response = await datasette.client.get("/pycon/now_next.json")
+    assert "etag" not in response.headers

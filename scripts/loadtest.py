@@ -1,0 +1,188 @@
+"""`make loadtest`: the real site under 50 concurrent clients for 30 s, from loopback only.
+
+A realistic mix: table and facet pages, JSON canned queries, calendar feeds with and without
+If-None-Match, searches, what's-on-now and the schedule exports. The load comes from wrk
+(Debian's `wrk` package): a Python client cannot send more than about 300 requests a second
+on this machine, which measures the client, not the site. Bounded in time; wrk stops by
+itself. Reports throughput, p50 and p99 latency, errors, and the server's peak memory.
+"""
+import json
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from .build import build
+from .serve import running_server
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = ["python", "security", "data", "typing", "async", "rust", "testing", "django", "llm", "agents", "free",
+         "threading", "packaging", "pandas", "polars", "performance", "web", "sql", "cli", "gil", "memory",
+         "profiler", "sbom", "charla", "datos", "notebooks", "cpython", "jit", "wasm", "pyodide"]
+
+
+def request_mix(db_path, rng):
+    """A function that returns the next (path, headers, kind) of the mix, and the ETags it may send."""
+    conn = sqlite3.connect(db_path)
+    ids = [r[0] for r in conn.execute("select id from sessions where kind != 'unfilled'")]
+    days = [r[0] for r in conn.execute("select distinct day from sessions order by day")]
+    rooms = [r[0] for r in conn.execute("select name from rooms where session_count > 0")]
+    speakers = [r[0] for r in conn.execute("select id from speakers")]
+    conn.close()
+    etags = {}
+
+    def pick():
+        roll = rng.random()
+        if roll < 0.25:
+            path = rng.choice([
+                f"/pycon/sessions?day={rng.choice(days)}", "/pycon/sessions?_facet=track_id&_facet=room_id",
+                "/pycon/speakers", "/pycon/hotels", f"/pycon/sessions/{rng.choice(ids)}", "/pycon/rooms",
+                f"/pycon/program_day?day={rng.choice(days)}", "/",
+            ])
+            return path, None, "html"
+        if roll < 0.55:
+            path = rng.choice([
+                f"/pycon/program_day.json?day={rng.choice(days)}",
+                f"/pycon/program_track.json?track={rng.choice(['ai', 'security', 'charlas'])}",
+                f"/pycon/program_room.json?room={rng.choice(rooms)}",
+                f"/pycon/program_speaker.json?speaker={rng.choice(speakers)}",
+                f"/pycon/agenda.json?ids={','.join(str(i) for i in rng.sample(ids[:40], 3))}",
+                "/pycon/program.json?_shape=array",
+            ])
+            return path, None, "json"
+        if roll < 0.75:
+            path = rng.choice(["/pycon/program.ics", "/pycon/program_track.ics?track=ai",
+                               "/pycon/program_track.ics?track=security", f"/pycon/program_day.ics?day={rng.choice(days)}"])
+            if path in etags and rng.random() < 0.5:
+                return path, {"If-None-Match": etags[path]}, "ics-304"
+            return path, None, "ics"
+        if roll < 0.90:
+            return f"/pycon/search.json?q={rng.choice(WORDS)}+{rng.choice(WORDS)}", None, "search"
+        path = rng.choice(["/pycon/now_next.json", "/pycon/schedule.xml", "/pycon/schedule.json"])
+        return path, None, "other"
+
+    return pick, etags
+
+
+def warm_up(base, paths):
+    """Request every URL of the mix once (as the first visitors would), returning the latencies."""
+    import concurrent.futures
+    import time
+
+    def get(path):
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            response.read()
+        return time.perf_counter() - started
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(get, paths))
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))] if values else float("nan")
+
+
+def peak_memory_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+
+
+LUA = """
+local requests = %s
+local i = 0
+init = function(args)
+  i = math.random(#requests)
+end
+request = function()
+  i = i %% #requests + 1
+  local r = requests[i]
+  return wrk.format("GET", r[1], r[2])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%%d duration_us=%%d p50_us=%%d p99_us=%%d non2xx3xx=%%d "
+    .. "connect=%%d read=%%d write=%%d timeout=%%d status=%%d\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.timeout, summary.errors.status))
+end
+"""
+
+
+def lua_table(requests):
+    """The request list as a Lua table literal of {path, {header = value}}."""
+    def quote(text):
+        return json.dumps(text)  # a JSON string is a valid Lua string for this ASCII content
+
+    items = []
+    for path, headers in requests:
+        hdrs = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in (headers or {}).items())
+        items.append("{" + quote(path) + ", {" + hdrs + "}}")
+    return "{\n" + ",\n".join(items) + "\n}"
+
+
+@click.command()
+@click.option("--clients", default=50, show_default=True)
+@click.option("--seconds", default=30, show_default=True)
+@click.option("--mix-size", default=5000, show_default=True, help="Requests drawn from the mix, replayed in a loop.")
+@click.option("--seed", default=2026, show_default=True)
+def main(clients, seconds, mix_size, seed):
+    """Drive the real site on loopback and report throughput, latency, errors and peak memory."""
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise click.ClickException("wrk is not installed: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        db = tmp / "pycon.db"
+        build(ROOT / "data", db)
+        pick, etags = request_mix(db, random.Random(seed))
+        info = {}
+        with running_server(db, info=info) as base:
+            for path in ("/pycon/program.ics", "/pycon/program_track.ics?track=ai",
+                         "/pycon/program_track.ics?track=security"):
+                with urllib.request.urlopen(base + path, timeout=30) as response:
+                    etags[path] = response.headers["etag"]
+            # wrk sends the path as it is: encode what a browser would (spaces in room names).
+            drawn = [(urllib.parse.quote(path, safe="/?=&,+%"), headers, kind) for path, headers, kind in
+                     (pick() for _ in range(mix_size))]
+            kinds = Counter(kind for _, _, kind in drawn)
+            cold = warm_up(base, sorted({path for path, _, _ in drawn}))
+            script = tmp / "mix.lua"
+            script.write_text(LUA % lua_table([(path, headers) for path, headers, _ in drawn]))
+            out = subprocess.run([wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                                  "-s", str(script), base], capture_output=True, text=True, timeout=seconds + 60)
+            memory = peak_memory_mb(info["pid"])
+    match = re.search(r"RESULT (.*)", out.stdout)
+    if not match:
+        raise click.ClickException("wrk failed:\n" + out.stdout + out.stderr)
+    r = {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
+    errors = r["non2xx3xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+    rate = r["requests"] / (r["duration_us"] / 1e6)
+    click.echo(f"mix of {len({d[0] for d in drawn})} distinct URLs: " +
+               ", ".join(f"{k} {v * 100 // mix_size}%" for k, v in sorted(kinds.items())))
+    click.echo(f"{r['requests']} requests in {r['duration_us'] / 1e6:.1f} s from {clients} clients: {rate:.0f} req/s; "
+               f"p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms; errors {errors} "
+               f"(non-2xx/3xx {r['non2xx3xx']}, socket {r['connect'] + r['read'] + r['write']}, timeouts {r['timeout']}); "
+               f"server peak memory {memory:.0f} MB")
+    click.echo(f"warm-up before the run: each of the {len(cold)} URLs once, 4 at a time: p50 "
+               f"{percentile(cold, 0.5) * 1000:.1f} ms, p99 {percentile(cold, 0.99) * 1000:.1f} ms, max {max(cold) * 1000:.1f} ms "
+               f"(the cost of a miss in the response cache)")
+    goal = errors == 0 and r["p99_us"] < 500_000
+    click.echo(f"goal (zero errors, p99 under 500 ms): {'met' if goal else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
