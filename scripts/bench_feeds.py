@@ -6,7 +6,6 @@ Requests are bounded in count and in time.
 import asyncio
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time

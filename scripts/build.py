@@ -60,7 +60,6 @@ def session_rows(ds: Dataset):
     by_session = {}
     for link in sorted(ds.tables["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"])):
         by_session.setdefault(link["session"], []).append(names[link["speaker"]])
-    url_template = conf.get("presentation_url")
     rows = []
     for s in sorted(ds.tables["sessions"], key=lambda s: s["id"]):
         day = s["date"]

@@ -2,7 +2,6 @@
 from collections import defaultdict
 from datetime import date, datetime
 
-from .errors import DataError
 from .load import PLAUSIBLE_BOX, Dataset
 
 

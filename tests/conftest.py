@@ -18,6 +18,17 @@ def real_db(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def db(real_db):
+    """A read connection to the real database, rows by column name."""
+    import sqlite3
+
+    conn = sqlite3.connect(real_db)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
 @pytest.fixture
 def data_copy(tmp_path):
     """A private copy of data/ that a test may break."""

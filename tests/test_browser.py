@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from .conftest import ROOT
-from .server import running_server
+from scripts.serve import running_server
 
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

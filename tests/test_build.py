@@ -2,19 +2,10 @@
 import csv
 import json
 import re
-import sqlite3
 
 import pytest
 
 from .conftest import SHARED
-
-
-@pytest.fixture(scope="module")
-def db(real_db):
-    conn = sqlite3.connect(real_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
 
 
 def one(db, sql, *params):

@@ -1,5 +1,4 @@
 """Hostile data and hostile parameters: shown as text, escaped in every format, never a 500."""
-import json
 import string
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -88,7 +87,7 @@ async def test_json_keeps_hostile_text_as_data(hostile):
 
 
 def test_no_script_runs_in_a_real_browser(hostile_db):
-    from .server import running_server
+    from scripts.serve import running_server
     from .test_browser import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM:

@@ -1,21 +1,12 @@
 """Every table and canned query through Datasette's own client, with the site's real configuration."""
 import json
 import re
-import sqlite3
 
 import pytest
 
 ISO = re.compile(r"^2026-05-1\dT\d\d:\d\d:00-07:00$")
 CALENDAR_COLUMNS = {"id", "event_name", "event_dtstart", "event_dtend", "event_tzid", "event_uid",
                     "event_description", "event_location", "event_url"}
-
-
-@pytest.fixture(scope="module")
-def db(real_db):
-    conn = sqlite3.connect(real_db)
-    conn.row_factory = sqlite3.Row
-    yield conn
-    conn.close()
 
 
 async def get_json(datasette, path):

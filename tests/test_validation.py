@@ -1,10 +1,8 @@
 """Every validation rule, one bad-input case each (tests/bad_inputs/), asserting the exact messages."""
 import hashlib
-import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
