@@ -9,6 +9,7 @@ REQUIRED = {"event_name", "event_dtstart"}
 SCRIPT = """
 document.addEventListener("DOMContentLoaded", function () {
   var links = %s;
+  var exports = %s;
   var p = document.createElement("p");
   p.className = "calendar-links";
   p.appendChild(document.createTextNode("Calendar: "));
@@ -18,6 +19,14 @@ document.addEventListener("DOMContentLoaded", function () {
     a.href = link.href;
     a.textContent = link.label;
     a.className = link.cls;
+    p.appendChild(a);
+  });
+  if (exports.length) { p.appendChild(document.createTextNode(" — the whole program for conference apps: ")); }
+  exports.forEach(function (item, i) {
+    if (i) { p.appendChild(document.createTextNode(" · ")); }
+    var a = document.createElement("a");
+    a.href = item[1];
+    a.textContent = item[0];
     p.appendChild(a);
   });
   var anchor = document.querySelector(".export-links") || document.querySelector("h1");
@@ -37,7 +46,7 @@ def calendar_urls(request):
 
 
 @hookimpl
-def extra_body_script(columns, view_name, request):
+def extra_body_script(columns, view_name, request, database):
     if view_name not in ("database", "table") or not columns or not REQUIRED <= set(columns) or request is None:
         return ""
     if request.path.endswith((".json", ".csv", ".ics")):
@@ -48,4 +57,6 @@ def extra_body_script(columns, view_name, request):
         {"label": "Add to Google Calendar", "href": urls["google"], "cls": "calendar-google"},
         {"label": "Download .ics", "href": urls["download"], "cls": "calendar-download"},
     ]
-    return SCRIPT % json.dumps(links).replace("<", "\\u003c")
+    # The schedule exports (plugins/schedule_export.py) cover the pycon database's program.
+    exports = [["schedule.xml", "/pycon/schedule.xml"], ["schedule.json", "/pycon/schedule.json"]] if database == "pycon" else []
+    return SCRIPT % (json.dumps(links).replace("<", "\\u003c"), json.dumps(exports))

@@ -116,6 +116,7 @@ def test_calendar_query_page_offers_one_click_subscription(page):
     assert google.startswith("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F127.0.0.1")
     download = page.locator("a.calendar-download")
     assert download.get_attribute("href") == "/pycon/program_track.ics?track=security"
+    assert page.locator(".calendar-links a", has_text="schedule.xml").get_attribute("href") == "/pycon/schedule.xml"
     with page.expect_download() as info:
         download.click()
     assert info.value.suggested_filename.endswith(".ics")
