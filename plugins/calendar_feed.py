@@ -204,14 +204,28 @@ def render_calendar(rows, columns, title, uid_salt=""):
 
 
 def calendar_title(datasette, request, database, table, query_name, data):
+    """The calendar's name, from the query's title and its parameters, after the site's title.
+
+    A subscriber who follows several feeds sees "PyCon US 2026: The program of one track
+    (track=security)", not five calendars all called "The program of one track".
+    """
+    if request.args.get("_ics_title"):
+        return request.args["_ics_title"]
+    title = None
     if query_name:
         query = (datasette.metadata(database=database) or {}).get("queries", {}).get(query_name) or {}
         if isinstance(query, dict) and query.get("title"):
-            return query["title"]
-    title = request.args.get("_ics_title") or table or query_name or "Query"
-    if data.get("human_description_en"):
-        title += ": " + data["human_description_en"]
-    return title
+            title = query["title"]
+            params = [f"{k}={request.args[k]}" for k in request.args.keys()
+                      if not k.startswith("_") and request.args.get(k)]
+            if params:
+                title += f" ({', '.join(params)})"
+    if title is None:
+        title = table or query_name or "Query"
+        if data.get("human_description_en"):
+            title += ": " + data["human_description_en"]
+    site = datasette.metadata("title")
+    return f"{site}: {title}" if site and not title.startswith(site) else title
 
 
 async def render_ics(datasette, request, database, table, rows, columns, sql, query_name, data):

@@ -89,7 +89,7 @@ async def test_event_content(datasette):
     assert ev.decoded("DTSTAMP") == datetime(2026, 11, 28, tzinfo=timezone.utc)
     assert int(ev["SEQUENCE"]) == 0
     assert [str(c) for c in ev["CATEGORIES"].cats] == ["keynote"]
-    assert str(cal["X-WR-CALNAME"]) == "The sessions of one speaker" == str(cal["NAME"])
+    assert str(cal["X-WR-CALNAME"]) == "PyCon US 2026: The sessions of one speaker (speaker=Lin Qiao)" == str(cal["NAME"])
     assert str(cal["X-WR-TIMEZONE"]) == "America/Los_Angeles"
     (tz,) = cal.walk("VTIMEZONE")
     assert str(tz["TZID"]) == "America/Los_Angeles"
