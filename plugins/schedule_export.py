@@ -42,7 +42,7 @@ async def load_schedule(datasette):
     rows = [dict(r) for r in (await db.execute(program["sql"], {})).rows]
     people = {}
     for r in (await db.execute(
-            "select ss.session_id, s.id, s.name, s.profile_url from session_speakers ss "
+            "select ss.session_id, s.id, s.name, s.profile_id, s.profile_url from session_speakers ss "
             "join speakers s on s.id = ss.speaker_id order by ss.session_id, ss.position")).rows:
         people.setdefault(r["session_id"], []).append(dict(r))
     tracks = [dict(r) for r in (await db.execute("select id, name from tracks order by id")).rows]
@@ -70,6 +70,14 @@ async def load_schedule(datasette):
 
 def person_guid(person):
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://us.pycon.org/2026/speaker/{person['id']}"))
+
+
+def person_json(person):
+    """A person as pretalx writes one: name and guid, with the official id and page where known."""
+    out = {"name": person["name"], "guid": person_guid(person)}
+    if person["profile_id"]:
+        out.update(id=person["profile_id"], url=person["profile_url"])
+    return out
 
 
 def room_guid(name):
@@ -105,7 +113,8 @@ def render_xml(conference, tracks, days, version):
                     ET.SubElement(ev, tag).text = value
                 persons = ET.SubElement(ev, "persons")
                 for p in e["persons"]:
-                    ET.SubElement(persons, "person", guid=person_guid(p)).text = p["name"]
+                    ids = {"id": str(p["profile_id"])} if p["profile_id"] else {}
+                    ET.SubElement(persons, "person", guid=person_guid(p), **ids).text = p["name"]
                 links = ET.SubElement(ev, "links")
                 if e["official_url"]:
                     ET.SubElement(links, "link", href=e["official_url"], type="web").text = "Official page"
@@ -125,8 +134,7 @@ def render_json(conference, tracks, days, version):
                 "end": e["end"].isoformat(), "duration": e["duration"], "room": e["room"], "slug": e["slug"],
                 "url": e["url"], "title": e["title"], "subtitle": e["subtitle"], "track": e["track"], "type": e["type"],
                 "language": e["language"], "abstract": e["abstract"], "description": e["description"],
-                "persons": [dict({"name": p["name"], "guid": person_guid(p)}, **({"url": p["profile_url"]} if p["profile_url"] else {}))
-                            for p in e["persons"]],
+                "persons": [person_json(p) for p in e["persons"]],
                 "links": [{"url": e["official_url"], "title": "Official page", "type": "web"}] if e["official_url"] else [],
             } for e in events]
         out_days.append({"index": index, "date": date, "day_start": day["start"].isoformat(),

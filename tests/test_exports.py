@@ -77,6 +77,9 @@ async def test_json_events_match_the_program(datasette):
     assert [p["name"] for p in lin["persons"]] == ["Lin Qiao"]
     charla = next(e for e in events if e["id"] == 41)
     assert (charla["language"], charla["track"], charla["room"]) == ("es", "Charlas", "Room 104C")
+    poster = next(e for e in events if e["type"] == "poster" and e["title"].startswith("epymorph"))
+    assert poster["persons"][0]["name"] == "Tyler Coles" and poster["persons"][0]["id"] == 13
+    assert poster["persons"][0]["url"] == "https://us.pycon.org/2026/speaker/profile/13/"
     talk = next(e for e in events if e["id"] == 105)
     assert talk["links"] == [{"url": "https://us.pycon.org/2026/schedule/presentation/105/", "title": "Official page", "type": "web"}]
 
