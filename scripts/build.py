@@ -260,7 +260,7 @@ select
   p.id, p.day, p.weekday, p.start_local, p.end_local, p.start_iso, p.end_iso, p.duration_min,
   p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track, p.room_id, p.room, p.floor,
   p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes,
-  p.title || coalesce(' — ' || p.subtitle, '') as event_name,
+  p.title || coalesce(': ' || p.subtitle, '') as event_name,
   coalesce(p.start_iso, p.day) as event_dtstart,
   p.end_iso as event_dtend,
   p.timezone as event_tzid,

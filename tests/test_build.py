@@ -115,7 +115,7 @@ def test_fanned_out_meal_is_one_row_at_its_real_place(db):
 def test_languages(db):
     spanish = db.execute("select kind, count(*) from sessions where language = 'es' group by kind order by kind").fetchall()
     assert [tuple(r) for r in spanish] == [("charla", 16), ("keynote", 1)]
-    assert one(db, "select title from sessions where language = 'es' and kind = 'keynote'")[0].startswith("Keynote: Pablo Galindo Salgado")
+    assert one(db, "select title from sessions where language = 'es' and kind = 'keynote'")[0] == "Keynote — Pablo Galindo Salgado, En Español"
 
 
 def test_venue(db):

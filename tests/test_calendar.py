@@ -82,7 +82,7 @@ async def test_event_content(datasette):
     assert ev.decoded("DTSTART") == datetime.fromisoformat("2026-05-15T09:45:00-07:00")
     assert ev["DTSTART"].params["TZID"] == "America/Los_Angeles"
     assert "DTSTART;TZID=America/Los_Angeles:20260515T094500\r\n" in body
-    assert str(ev["SUMMARY"]) == "Keynote: Lin Qiao — Your AI Product Doesn’t Have a Moat… Yet"
+    assert str(ev["SUMMARY"]) == "Keynote — Lin Qiao: Your AI Product Doesn’t Have a Moat… Yet"
     assert str(ev["LOCATION"]).startswith("Pacific Ballroom - Arena, Long Beach Convention & Entertainment Center")
     assert str(ev["URL"]) == "https://us.pycon.org/2026/schedule/"
     assert "Speakers: Lin Qiao" in str(ev["DESCRIPTION"])
