@@ -168,6 +168,10 @@ def parse_feed(raw: bytes, name: str) -> Feed:
                                     description=clean_html(space.get("description"))))
     if unknown_fields:
         notices.append("fields not imported: " + ", ".join(sorted(unknown_fields)))
+    # The 2026 feed adds top-level arrays (sprints, posters, job-listings) whose shape is not known here.
+    extra = sorted(set(data) - {"conference", "schedule", "open-spaces"})
+    if extra:
+        notices.append("top-level keys not imported: " + ", ".join(extra))
     years = sorted({s.start.year for s in sessions})
     if not sessions:
         raise FeedError(f"{name} lists no importable session")

@@ -46,6 +46,7 @@ def test_fixture_import_covers_every_kind(imported):
                      "informational": 1, "open-space": 1}
     assert "unknown kind 'hackathon' ('Night hack') imported as an event" in output
     assert "fields not imported: mood" in output
+    assert "top-level keys not imported: job-listings" in output
     assert "room added: concourse-lobby (Concourse Lobby)" in output
 
 
