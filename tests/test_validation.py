@@ -1,11 +1,16 @@
 """Every validation rule, one bad-input case each (tests/bad_inputs/), asserting the exact messages."""
+import csv
 import hashlib
+import io
+import shutil
 import signal
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scripts.build import build, validate
 from scripts.cli import cli
@@ -101,3 +106,26 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
     build(DATA, out)
     assert not partial.exists()
     assert out.read_bytes() == before
+
+
+# Any damage to any cell gives a clear ValidationFailed (or still-valid data), never a crash.
+CSV_SOURCES = ["sessions.csv", "speakers.csv", "session_speakers.csv", "rooms.csv", "hotels.csv", "sprint_projects.csv"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(CSV_SOURCES), row=st.integers(0, 200), col=st.integers(0, 30),
+       value=st.one_of(st.text(max_size=40), st.sampled_from(["", "0", "-1", "x", "2026-02-30", "25:00", "yes",
+                                                              "33.7", "nan", "inf", "a;b", "101a;nope"])))
+def test_any_damaged_cell_gives_a_clear_error(tmp_path, name, row, col, value):
+    target = tmp_path / f"data-{abs(hash((name, row, col, value)))}"
+    shutil.copytree(DATA, target)
+    rows = list(csv.reader(io.StringIO((target / name).read_text(encoding="utf-8"))))
+    r = rows[row % len(rows)]
+    r[col % len(r)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (target / name).write_text(out.getvalue(), encoding="utf-8")
+    try:
+        validate(target)
+    except ValidationFailed as exc:
+        assert exc.errors and all(str(e).startswith("data/") for e in exc.errors)
