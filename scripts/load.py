@@ -252,10 +252,8 @@ def _str(parser):
     """Adapt a string parser to YAML values, which may already be dates or numbers."""
 
     def parse(value):
-        if isinstance(value, (date,)):
+        if isinstance(value, date):
             return value
-        if isinstance(value, (int, float)) and parser is number:
-            return float(value)
         if not isinstance(value, str):
             raise ValueError(f"{value!r} should be text")
         return parser(value)
