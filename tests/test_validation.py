@@ -6,6 +6,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -117,7 +119,8 @@ CSV_SOURCES = ["sessions.csv", "speakers.csv", "session_speakers.csv", "rooms.cs
        value=st.one_of(st.text(max_size=40), st.sampled_from(["", "0", "-1", "x", "2026-02-30", "25:00", "yes",
                                                               "33.7", "nan", "inf", "a;b", "101a;nope"])))
 def test_any_damaged_cell_gives_a_clear_error(tmp_path, name, row, col, value):
-    target = tmp_path / f"data-{abs(hash((name, row, col, value)))}"
+    # tmp_path is shared by every example (hypothesis may replay one): each gets its own folder.
+    target = Path(tempfile.mkdtemp(dir=tmp_path)) / "data"
     shutil.copytree(DATA, target)
     rows = list(csv.reader(io.StringIO((target / name).read_text(encoding="utf-8"))))
     r = rows[row % len(rows)]
