@@ -131,9 +131,9 @@ def _offset(delta):
     return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
 
 
-def render_event(row, columns, default_uid_salt):
-    """The VEVENT lines of one row (a list of folded lines), and the zone and year it uses."""
-    get = row.get if isinstance(row, dict) else (lambda k, d=None: row[k] if k in columns else d)
+def render_event(row, default_uid_salt):
+    """The VEVENT of one row (a dict of the contract's columns) as folded lines, and the zone and year it uses."""
+    get = row.get
     tzid = get("event_tzid")
     tz = zone(tzid) if tzid else None
     start = parse_moment(get("event_dtstart"))
@@ -182,7 +182,7 @@ def render_calendar(rows, columns, title, uid_salt=""):
     events, zones, skipped = [], {}, 0
     for row in rows:
         try:
-            text, tzid, year = render_event(row, columns, uid_salt)
+            text, tzid, year = render_event(row, uid_salt)
         except (ValueError, TypeError, KeyError, OverflowError):
             skipped += 1
             continue

@@ -63,6 +63,13 @@ def etag_matches(header, etag):
     return "*" in candidates or etag in candidates or f"W/{etag}" in candidates
 
 
+def with_cache_control(headers, is_feed):
+    """Feeds get a Cache-Control for apps that poll them; other responses keep Datasette's."""
+    if not is_feed:
+        return headers
+    return [(k, v) for k, v in headers if k.lower() != b"cache-control"] + [(b"cache-control", FEED_CACHE_CONTROL)]
+
+
 def wrap(app, datasette, cache):
     config = datasette.plugin_config("response-cache") or {}
     feed_suffixes = tuple(config.get("feed_suffixes") or (".ics",))
@@ -90,12 +97,12 @@ def wrap(app, datasette, cache):
         is_feed = path.endswith(feed_suffixes)
         entry = cache.get(key)
         if etag_matches(headers.get(b"if-none-match", b"").decode("latin-1"), etag):
-            kept = [(k, v) for k, v in (entry[0] if entry else []) if k.lower().startswith(b"access-control-")
-                    or k.lower() == b"cache-control"]
-            if not kept and datasette.cors:
-                kept = [(b"access-control-allow-origin", b"*")]
-            if is_feed or not any(k.lower() == b"cache-control" for k, _ in kept):
-                kept = [(k, v) for k, v in kept if k.lower() != b"cache-control"] + [(b"cache-control", FEED_CACHE_CONTROL)]
+            # A 304 repeats the caching and CORS headers the full response would carry.
+            if entry is not None:
+                kept = [(k, v) for k, v in entry[0] if k.lower().startswith(b"access-control-") or k.lower() == b"cache-control"]
+            else:
+                kept = [(b"access-control-allow-origin", b"*")] if datasette.cors else []
+                kept = with_cache_control(kept, is_feed)
             await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag.encode())] + kept})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -115,9 +122,7 @@ def wrap(app, datasette, cache):
                 await send(start)
                 await send({"type": "http.response.body", "body": body})
                 return
-            kept = [(k, v) for k, v in raw_headers if k.lower() not in DROPPED_HEADERS]
-            if is_feed:
-                kept = [(k, v) for k, v in kept if k.lower() != b"cache-control"] + [(b"cache-control", FEED_CACHE_CONTROL)]
+            kept = with_cache_control([(k, v) for k, v in raw_headers if k.lower() not in DROPPED_HEADERS], is_feed)
             entry = (kept, body)
             if len(body) <= MAX_BODY:
                 cache.put(key, entry)

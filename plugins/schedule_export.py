@@ -68,20 +68,20 @@ async def load_schedule(datasette):
     return conference, tracks, days
 
 
-def person_guid(person):
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://us.pycon.org/2026/speaker/{person['id']}"))
+def person_guid(person, base_url):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url}speaker/{person['id']}"))
 
 
-def person_json(person):
+def person_json(person, base_url):
     """A person as pretalx writes one: name and guid, with the official id and page where known."""
-    out = {"name": person["name"], "guid": person_guid(person)}
+    out = {"name": person["name"], "guid": person_guid(person, base_url)}
     if person["profile_id"]:
         out.update(id=person["profile_id"], url=person["profile_url"])
     return out
 
 
-def room_guid(name):
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://us.pycon.org/2026/room/{slugify(name)}"))
+def room_guid(name, base_url):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url}room/{slugify(name)}"))
 
 
 def render_xml(conference, tracks, days, version):
@@ -101,7 +101,7 @@ def render_xml(conference, tracks, days, version):
         day_el = ET.SubElement(root, "day", date=date, start=day["start"].isoformat(), end=day["end"].isoformat(),
                                index=str(index))
         for room_name, events in day["rooms"].items():
-            room_el = ET.SubElement(day_el, "room", name=room_name, guid=room_guid(room_name))
+            room_el = ET.SubElement(day_el, "room", name=room_name, guid=room_guid(room_name, conference["url"]))
             for e in events:
                 ev = ET.SubElement(room_el, "event", id=str(e["id"]), guid=e["guid"])
                 for tag, value in (("room", e["room"]), ("title", e["title"]), ("subtitle", e["subtitle"] or ""),
@@ -114,7 +114,7 @@ def render_xml(conference, tracks, days, version):
                 persons = ET.SubElement(ev, "persons")
                 for p in e["persons"]:
                     ids = {"id": str(p["profile_id"])} if p["profile_id"] else {}
-                    ET.SubElement(persons, "person", guid=person_guid(p), **ids).text = p["name"]
+                    ET.SubElement(persons, "person", guid=person_guid(p, conference["url"]), **ids).text = p["name"]
                 links = ET.SubElement(ev, "links")
                 if e["official_url"]:
                     ET.SubElement(links, "link", href=e["official_url"], type="web").text = "Official page"
@@ -128,13 +128,13 @@ def render_json(conference, tracks, days, version):
     for index, (date, day) in enumerate(sorted(days.items()), 1):
         day_rooms = {}
         for room_name, events in day["rooms"].items():
-            rooms.setdefault(room_name, {"name": room_name, "guid": room_guid(room_name), "slug": slugify(room_name)})
+            rooms.setdefault(room_name, {"name": room_name, "guid": room_guid(room_name, conference["url"]), "slug": slugify(room_name)})
             day_rooms[room_name] = [{
                 "guid": e["guid"], "id": e["id"], "date": e["start"].isoformat(), "start": e["start"].strftime("%H:%M"),
                 "end": e["end"].isoformat(), "duration": e["duration"], "room": e["room"], "slug": e["slug"],
                 "url": e["url"], "title": e["title"], "subtitle": e["subtitle"], "track": e["track"], "type": e["type"],
                 "language": e["language"], "abstract": e["abstract"], "description": e["description"],
-                "persons": [person_json(p) for p in e["persons"]],
+                "persons": [person_json(p, conference["url"]) for p in e["persons"]],
                 "links": [{"url": e["official_url"], "title": "Official page", "type": "web"}] if e["official_url"] else [],
             } for e in events]
         out_days.append({"index": index, "date": date, "day_start": day["start"].isoformat(),
