@@ -1,0 +1,141 @@
+"""The response cache is correct by construction: what it stores, how it keys, what HEAD gets."""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from plugins.response_cache import Entry, ResponseCache
+from scripts.serve import running_server
+
+
+@pytest.fixture(scope="module")
+def base(real_db):
+    with running_server(real_db) as url:
+        yield url
+
+
+def fetch(url, method="GET", **headers):
+    request = urllib.request.Request(url, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+@pytest.mark.parametrize("path", ["/pycon/speakers?_r=head-cold", "/", "/pycon/program.ics?_r=head",
+                                  "/pycon/schedule.xml?_r=head"])
+def test_head_never_blanks_a_page(base, path):
+    status, head_headers, head_body = fetch(base + path, method="HEAD")  # cold: the HEAD comes first
+    assert status == 200 and head_body == b""
+    status, headers, body = fetch(base + path)
+    assert status == 200 and len(body) > 1000
+    assert int(head_headers["content-length"]) == len(body) == int(headers["content-length"])
+    assert head_headers["etag"] == headers["etag"]
+    status, again, _ = fetch(base + path, method="HEAD")  # warm: answered from the stored GET
+    assert again["content-length"] == str(len(body)) and again["etag"] == headers["etag"]
+    assert fetch(base + path)[2] == body
+
+
+def test_a_304_needs_the_full_body_behind_it(base):
+    """An ETag a HEAD handed out revalidates the real body, never an empty one."""
+    _, headers, _ = fetch(base + "/pycon/rooms?_r=etag", method="HEAD")
+    status, _, body = fetch(base + "/pycon/rooms?_r=etag", **{"If-None-Match": headers["etag"]})
+    assert status == 304 and body == b""
+    status, _, body = fetch(base + "/pycon/rooms?_r=etag")
+    assert status == 200 and b"Grand Ballroom A" in body
+
+
+async def test_personal_answers_are_not_shared(datasette):
+    path = "/pycon/tracks?_r=cookie"
+    personal = await datasette.client.get(path, cookies={"ds_actor": "x"})
+    assert personal.status_code == 200 and personal.headers["cache-control"] == "private, no-store"
+    assert "etag" not in personal.headers
+    anonymous = await datasette.client.get(path)
+    assert "private" not in anonymous.headers["cache-control"] and anonymous.headers["etag"]
+    again = await datasette.client.get(path, headers={"Authorization": "Bearer x"})
+    assert again.headers["cache-control"] == "private, no-store" and "etag" not in again.headers
+
+
+def test_scheme_is_part_of_the_key(base):
+    path = "/pycon/sessions.json?_size=2&_r=scheme"
+    _, _, proxied = fetch(base + path, **{"X-Forwarded-Proto": "https"})
+    assert json.loads(proxied)["next_url"].startswith("https://")
+    _, _, plain = fetch(base + path)
+    assert json.loads(plain)["next_url"].startswith("http://127.0.0.1")
+
+
+async def test_repeated_parameters_keep_their_order(datasette):
+    saturday_first = await datasette.client.get("/pycon/program_day.json?day=Saturday&day=Friday&_shape=array")
+    friday_first = await datasette.client.get("/pycon/program_day.json?day=Friday&day=Saturday&_shape=array")
+    assert {r["day"] for r in saturday_first.json()} == {"2026-05-16"}
+    assert {r["day"] for r in friday_first.json()} == {"2026-05-15"}
+    assert saturday_first.headers["etag"] != friday_first.headers["etag"]
+
+
+def test_the_bound_counts_keys_and_headers():
+    cache = ResponseCache(max_entries=10_000, max_bytes=1_000_000)
+    for i in range(100):
+        key = f"{i}" + "k" * 125_000
+        cache.put(key, Entry(key, [(b"content-type", b"text/html")], b"tiny"))
+    assert cache.size <= 1_000_000 and len(cache.entries) == 7
+    assert cache.size == sum(e.size for e in cache.entries.values())
+    assert all(e.size > 125_000 for e in cache.entries.values())
+
+
+@pytest.mark.parametrize("path, status", [("/pycon/no_such_table", 404), ("/no_such_db", 404),
+                                          ("/pycon.json?sql=select+nonsense", 400)])
+async def test_if_none_match_star_does_not_hide_errors(datasette, path, status):
+    response = await datasette.client.get(path, headers={"If-None-Match": "*"})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("path", ["/pycon/now_next.json", "/pycon/now~5Fnext.json", "/pycon/now%5Fnext.json",
+                                  "/pycon/now~5Fnext.ics?at=2026-05-15T11:10"])
+async def test_clock_pages_are_never_stored(datasette, path):
+    datasette._response_cache.clear()
+    response = await datasette.client.get(path)
+    assert response.status_code in (200, 302), path  # Datasette redirects %5F to its tilde form
+    assert "etag" not in response.headers
+    if response.status_code == 200:
+        assert response.headers["cache-control"] == "no-store"
+    assert not datasette._response_cache.entries
+
+
+async def test_etag_follows_the_body(datasette):
+    """Same bytes, same ETag, even from a fresh cache (as from another replica); other bytes, another."""
+    first = await datasette.client.get("/pycon/program.ics")
+    datasette._response_cache.clear()
+    second = await datasette.client.get("/pycon/program.ics")
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    revalidated = await datasette.client.get("/pycon/program.ics", headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304
+    other = await datasette.client.get("/pycon/program.ics?_r=1")
+    assert other.headers["etag"] != first.headers["etag"] or other.content == first.content
+
+
+async def test_a_large_streamed_answer_passes_through(datasette):
+    """A body over the storable size is streamed on, not stored, and never held whole."""
+    from plugins.response_cache import MAX_BODY, wrap
+
+    chunk, sent = b"x" * 1_000_000, []
+
+    async def streaming_app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/csv"), (b"cache-control", b"max-age=60")]})
+        for i in range(12):
+            await send({"type": "http.response.body", "body": chunk, "more_body": i < 11})
+
+    async def record(event):
+        sent.append(event)
+
+    cache = ResponseCache()
+    app = wrap(streaming_app, datasette, cache)
+    scope = {"type": "http", "method": "GET", "path": "/pycon/big.csv", "raw_path": b"/pycon/big.csv",
+             "query_string": b"", "headers": [(b"host", b"localhost")], "scheme": "http"}
+    await app(scope, None, record)
+    bodies = [e for e in sent if e["type"] == "http.response.body"]
+    assert sent[0]["status"] == 200 and sum(len(e["body"]) for e in bodies) == 12_000_000
+    assert len(bodies) > 2 and max(len(e["body"]) for e in bodies) <= MAX_BODY + len(chunk)
+    assert not bodies[-1].get("more_body") and not cache.entries
