@@ -6,6 +6,7 @@ event_url, event_categories (comma-separated), event_sequence, event_status and 
 are read when present. Events keep the query's order; a row that cannot be rendered is left
 out (and counted in the X-Skipped-Rows header) instead of breaking the feed.
 """
+import asyncio
 import hashlib
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -13,12 +14,14 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils import derive_named_parameters
 from datasette.utils.asgi import Response
 
 PRODID = "-//PyCon US 2026 on Datasette//calendar_feed//EN"
 REQUIRED = {"event_name", "event_dtstart"}
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+RENDER_IN_THREAD = 300  # rows; the whole program (under 200) renders inline in a few ms
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -228,18 +231,42 @@ def calendar_title(datasette, request, database, table, query_name, data):
     return f"{site}: {title}" if site and not title.startswith(site) else title
 
 
+async def all_rows(datasette, request, database, sql, query_name, data, rows):
+    """Every row of a named canned query (its size is bounded by the data), else Datasette's page.
+
+    Arbitrary SQL keeps Datasette's max_returned_rows cap, so no request can make the server
+    render a calendar of unbounded size.
+    """
+    if not (data.get("truncated") and query_name):
+        return rows
+    db = datasette.get_database(database)
+    params = {name: request.args.get(name, "") for name in await derive_named_parameters(db, sql)}
+    return (await db.execute(sql, params, truncate=False)).rows
+
+
+def refusal(message):
+    """A 400 in the renderer's dict form: Datasette overrides the status of a returned Response."""
+    return {"body": message + "\n", "status_code": 400, "content_type": "text/plain; charset=utf-8"}
+
+
 async def render_ics(datasette, request, database, table, rows, columns, sql, query_name, data):
     if not REQUIRED <= set(columns):
-        return Response.text(f"A calendar needs the columns {', '.join(sorted(REQUIRED))}.", status=400)
-    if data.get("truncated"):
-        # Never cut a feed at max_returned_rows: run the query again without the cap.
-        params = {name: request.args.get(name, "") for name in await derive_named_parameters(datasette.get_database(database), sql)}
-        result = await datasette.get_database(database).execute(sql, params, truncate=False)
-        rows = result.rows
+        return refusal(f"A calendar needs the columns {', '.join(sorted(REQUIRED))}.")
+    try:
+        rows = await all_rows(datasette, request, database, sql, query_name, data, rows)
+    except QueryInterrupted:
+        return refusal("The calendar's query took too long; ask for fewer events.")
     rows = [dict(zip(columns, r)) if not hasattr(r, "keys") else dict(r) for r in rows]
     title = calendar_title(datasette, request, database, table, query_name, data)
-    body, skipped = render_calendar(rows, columns, title, uid_salt=f"{database}/{query_name or table}")
+    salt = f"{database}/{query_name or table}"
+    if len(rows) > RENDER_IN_THREAD:
+        # A large calendar is built in a thread, so the event loop keeps answering other requests.
+        body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt)
+    else:
+        body, skipped = render_calendar(rows, columns, title, uid_salt=salt)
     headers = {"X-Skipped-Rows": str(skipped)} if skipped else {}
+    if data.get("truncated") and not query_name:
+        headers["X-Truncated"] = f"{len(rows)} events: the first {len(rows)} rows of the query"
     content_type = "text/plain; charset=utf-8" if request.args.get("_plain") else CONTENT_TYPE
     return Response(body, status=200, headers=headers, content_type=content_type)
 

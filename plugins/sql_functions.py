@@ -1,4 +1,5 @@
-"""SQL functions for canned queries: conference-local time for `now_next`."""
+"""SQL functions for canned queries: conference-local time for `now_next`, safe FTS5 queries for `search`."""
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,12 +20,28 @@ def pycon_local_time(at, tz_name):
     else:
         try:
             moment = datetime.fromisoformat(str(at).strip())
-        except ValueError:
+            moment = moment.astimezone(tz) if moment.tzinfo else moment
+        except (ValueError, OverflowError):  # unreadable, or out of range in this zone
             return None
-        moment = moment.astimezone(tz) if moment.tzinfo else moment
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+WORD = re.compile(r"\w+")
+MAX_WORDS, MAX_WORD = 16, 64
+
+
+def pycon_fts_query(text):
+    """What a person typed, as an FTS5 query that cannot be a syntax error.
+
+    Every word becomes a quoted prefix term ("secur"* finds security), all of them required;
+    quotes, operators, column filters and NEAR( are read as the words they contain. Text with
+    no word matches nothing.
+    """
+    words = [w[:MAX_WORD] for w in WORD.findall(str(text or ""))][:MAX_WORDS]
+    return " ".join(f'"{w}"*' for w in words) if words else '""'
 
 
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("pycon_local_time", 2, pycon_local_time, deterministic=False)
+    conn.create_function("pycon_fts_query", 1, pycon_fts_query, deterministic=True)

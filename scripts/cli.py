@@ -88,18 +88,16 @@ def import_command(feed, data_dir, tz_name, source_url):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve(db, host, port):
     """Check the database, precompute its inspect file, and serve it with Datasette."""
-    from datasette.cli import cli as datasette_cli
-
-    from .serve import DatabaseUnusable, check_database, datasette_args, write_inspect_file
+    from .serve import DatabaseUnusable, check_database, run, write_inspect_file
 
     try:
         check_database(db)
     except DatabaseUnusable as exc:
         raise click.ClickException(str(exc)) from None
     inspect_file = db.with_name(db.stem + "-inspect.json")
-    write_inspect_file(db, inspect_file)
+    inspect_data = write_inspect_file(db, inspect_file)
     click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
-    datasette_cli.main(args=datasette_args(db, inspect_file, host, port), prog_name="datasette")
+    run(db, inspect_data, host, port)
 
 
 if __name__ == "__main__":

@@ -53,14 +53,65 @@ def check_database(path: Path):
         raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
 
 
-def datasette_args(db: Path, inspect_file: Path, host: str, port: int):
-    """Arguments for `datasette serve`: immutable database, metadata, our plugins, CORS, settings."""
-    args = ["serve", "--immutable", str(db), "--inspect-file", str(inspect_file),
-            "--metadata", str(METADATA), "--plugins-dir", str(PLUGINS), "--cors",
-            "--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
-        args += ["--setting", name, str(value)]
-    return args
+# A public site: an idle connection is closed after 5 s (uvicorn's keep-alive), and one that has
+# not sent a whole request head within REQUEST_HEAD_TIMEOUT is closed too (uvicorn has no such
+# timeout: a client sending a byte every few seconds would hold its connection for ever).
+KEEP_ALIVE_TIMEOUT = 5
+REQUEST_HEAD_TIMEOUT = 10
+
+
+def make_datasette(db: Path, inspect_data: dict):
+    """The site as it is served: the database immutable, metadata, our plugins, CORS, settings."""
+    import yaml
+    from datasette.app import Datasette
+
+    return Datasette(immutables=[str(db)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+                     plugins_dir=str(PLUGINS), settings=SETTINGS, cors=True, inspect_data=inspect_data)
+
+
+def timely_protocol():
+    """uvicorn's h11 protocol, closing a connection that has no request under way for too long."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimelyH11Protocol(H11Protocol):
+        deadline = None
+
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            self.arm()
+
+        def on_response_complete(self):
+            super().on_response_complete()
+            self.arm()
+
+        def connection_lost(self, exc):
+            if self.deadline is not None:
+                self.deadline.cancel()
+            super().connection_lost(exc)
+
+        def arm(self):
+            if self.deadline is not None:
+                self.deadline.cancel()
+            if not self.transport.is_closing():
+                self.deadline = self.loop.call_later(REQUEST_HEAD_TIMEOUT, self.expire)
+
+        def expire(self):
+            idle = self.cycle is None or self.cycle.response_complete
+            if idle and not self.transport.is_closing():
+                self.transport.close()
+
+    return TimelyH11Protocol
+
+
+def run(db: Path, inspect_data: dict, host: str, port: int):
+    """Serve the site with uvicorn until interrupted."""
+    import uvicorn
+
+    app = make_datasette(db, inspect_data).app()
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on",
+                            http=timely_protocol(), timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+                            proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    uvicorn.Server(config).run()
 
 
 def write_inspect_file(db: Path, inspect_file: Path):

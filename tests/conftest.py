@@ -40,17 +40,7 @@ def data_copy(tmp_path):
 @pytest.fixture(scope="session")
 def datasette(real_db):
     """The site as `pycon-db serve` configures it, for Datasette's own test client."""
-    import yaml
-    from datasette.app import Datasette
-
-    from scripts.serve import METADATA, PLUGINS, SETTINGS, write_inspect_file
+    from scripts.serve import make_datasette, write_inspect_file
 
     inspect_data = write_inspect_file(real_db, real_db.with_name("pycon-inspect.json"))
-    return Datasette(
-        immutables=[str(real_db)],
-        metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
-        plugins_dir=str(PLUGINS),
-        settings=SETTINGS,
-        cors=True,
-        inspect_data=inspect_data,
-    )
+    return make_datasette(real_db, inspect_data)

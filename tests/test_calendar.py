@@ -156,12 +156,27 @@ async def test_one_bad_row_does_not_break_the_feed(datasette):
     assert [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(response.text).walk("VEVENT")] == ["good", "good too"]
 
 
-async def test_feed_is_never_truncated(datasette):
-    sql = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 1500) "
-           "select 'event ' || i as event_name, '2026-05-15T09:00:00-07:00' as event_dtstart, 'n' || i as event_uid from n")
-    body = (await get(datasette, sql_feed(sql))).text
+MANY_EVENTS = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 1500) "
+               "select 'event ' || i as event_name, '2026-05-15T09:00:00-07:00' as event_dtstart, "
+               "'n' || i as event_uid from n")
+
+
+async def test_canned_query_feed_is_never_truncated(real_db):
+    """A named canned query's size is bounded by the data: its feed carries every row."""
+    from scripts.serve import make_datasette
+
+    site = make_datasette(real_db, None)
+    site._metadata_local["databases"]["pycon"]["queries"]["many"] = {"sql": MANY_EVENTS}
+    body = (await get(site, "/pycon/many.ics")).text
     uids = [str(e["UID"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")]
     assert len(uids) == 1500 and uids[0] == "n1" and uids[-1] == "n1500"
+
+
+async def test_arbitrary_sql_feed_keeps_datasettes_cap(datasette):
+    response = await get(datasette, sql_feed(MANY_EVENTS))
+    uids = [str(e["UID"]) for e in icalendar.Calendar.from_ical(response.text).walk("VEVENT")]
+    assert len(uids) == 1000 and uids[-1] == "n1000"
+    assert response.headers["x-truncated"] == "1000 events: the first 1000 rows of the query"
 
 
 async def test_missing_uid_gets_a_stable_one(datasette):
