@@ -9,10 +9,11 @@ fields) are collected as notices and imported as best they can be.
 import json
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nh3
@@ -25,7 +26,9 @@ KNOWN_SLOT_FIELDS = {"room", "rooms", "start", "end", "duration", "kind", "secti
                      "authors", "speakers", "cancelled", "sessions", "room_display", "room_order", "image_url"}
 PRESENTATION_URL = re.compile(r"/(\d{4})/schedule/presentation/(\d+)/?$")
 ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "b", "i", "ul", "ol", "li", "code", "pre", "blockquote", "h3", "h4"}
-TIMEOUT = 20
+TIMEOUT = 20  # seconds for any one read
+TOTAL_TIMEOUT = 60  # seconds for the whole download
+MAX_FEED_BYTES = 50_000_000  # the real 2025 feed is under 2 MB
 EMAIL = re.compile(r"(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
@@ -68,11 +71,10 @@ def clean_html(html):
 
 
 def fetch(source: str) -> bytes:
-    """The feed's bytes from a URL (with a timeout) or a file."""
+    """The feed's bytes from a URL (bounded in time and size) or a file."""
     if re.match(r"https?://", source):
         try:
-            with urllib.request.urlopen(source, timeout=TIMEOUT) as response:
-                return response.read()
+            return _download(source)
         except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise FeedError(f"cannot reach {source}: {reason}. Check the network, or download the feed and "
@@ -83,96 +85,204 @@ def fetch(source: str) -> bytes:
     return path.read_bytes()
 
 
+def _download(url):
+    """Read a URL whole within TOTAL_TIMEOUT seconds and MAX_FEED_BYTES, each read within TIMEOUT."""
+    deadline = time.monotonic() + TOTAL_TIMEOUT
+    chunks, size = [], 0
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        while True:
+            if time.monotonic() > deadline:
+                raise FeedError(f"{url} took longer than {TOTAL_TIMEOUT} s to send the feed; try again, or "
+                                "download it and import the file instead.")
+            chunk = response.read1(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_FEED_BYTES:
+                raise FeedError(f"{url} sent more than {MAX_FEED_BYTES // 1_000_000} MB, far more than a "
+                                "conference.json feed; refusing it.")
+            chunks.append(chunk)
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+MAX_DURATION = timedelta(days=30)
+
+
 def _moment(slot, name, where):
     value = slot.get(name)
     try:
         moment = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
+        moment.astimezone(timezone.utc)  # out of range once moved to UTC: year 1 at +14:00
+    except (TypeError, ValueError, OverflowError):
         raise FeedError(f"{where}: field '{name}' is {value!r}, not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         raise FeedError(f"{where}: field '{name}' ({value}) has no UTC offset")
     return moment
 
 
-def _speakers(item):
+def _list(value, where, name):
+    """A list field of the feed ([] when absent); anything else is a clear error."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FeedError(f"{where}: field '{name}' is {_show(value)}, not a list")
+    return value
+
+
+def _text(value, where, name):
+    """A text field: a string or a number, stripped; None when absent; a list or object is an error."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value).lower()
+    if not isinstance(value, (str, int, float)):
+        raise FeedError(f"{where}: field '{name}' is {_show(value)}, not text")
+    return str(value).strip()
+
+
+def _show(value):
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _speakers(item, where):
     out = []
-    for sp in item.get("speakers") or []:
-        if isinstance(sp, dict) and sp.get("name"):
-            out.append((sp.get("id") if isinstance(sp.get("id"), int) else None, str(sp["name"]).strip(), clean_html(sp.get("bio"))))
+    for i, sp in enumerate(_list(item.get("speakers"), where, "speakers")):
+        if not isinstance(sp, dict):
+            raise FeedError(f"{where}: speakers[{i}] is {_show(sp)}, not an object")
+        name = _text(sp.get("name"), f"{where}: speakers[{i}]", "name")
+        if name:
+            official = sp.get("id") if isinstance(sp.get("id"), int) and 0 < sp["id"] <= MAX_ID else None
+            out.append((official, name, clean_html(sp.get("bio"))))
     if not out:
-        out = [(None, str(a).strip(), None) for a in item.get("authors") or [] if str(a).strip()]
+        authors = [_text(a, where, "authors") for a in _list(item.get("authors"), where, "authors")]
+        out = [(None, a, None) for a in authors if a]
     return out
 
 
-def _presentation(item):
+def _rooms(slot, where):
+    rooms = slot.get("rooms")
+    rooms = _list(rooms, where, "rooms") if rooms is not None else [slot.get("room")]
+    names = [_text(r, where, "rooms" if slot.get("rooms") is not None else "room") for r in rooms]
+    return [n for n in names if n]
+
+
+def _presentation(item, notices):
     """The official presentation id, its URL, and a feed key that is unique across years."""
-    m = PRESENTATION_URL.search(str(item.get("conf_url") or ""))
-    return (int(m.group(2)), item["conf_url"], f"{m.group(1)}/presentation/{m.group(2)}") if m else (None, None, None)
+    url = str(item.get("conf_url") or "")
+    m = PRESENTATION_URL.search(url)
+    if not m:
+        return None, None, None
+    if int(m.group(2)) > MAX_ID:
+        notices.append(f"presentation id in {url!r} is too large to be an id: imported without it")
+        return None, None, None
+    return int(m.group(2)), url, f"{m.group(1)}/presentation/{m.group(2)}"
 
 
-def parse_feed(raw: bytes, name: str) -> Feed:
-    """Check the feed's shape and turn its slots into FeedSessions."""
+def _load(raw: bytes, name: str):
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8-sig"))  # editors may write a byte-order mark
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{name} is not JSON: {exc}") from None
+    except RecursionError:
+        raise FeedError(f"{name} is nested too deeply to be a conference.json feed") from None
     if not isinstance(data, dict) or not isinstance(data.get("schedule"), list):
         raise FeedError(f"{name} lacks the 'schedule' list of slots; is this a conference.json feed?")
     if not data["schedule"]:
         raise FeedError(f"{name} has an empty 'schedule': refusing to empty the program")
+    return data
+
+
+def _span(slot, where, notices, title):
+    """Start and end of a slot; None (with a notice) when it cannot sit on one day of the program."""
+    start, end = _moment(slot, "start", where), _moment(slot, "end", where)
+    if end - start > MAX_DURATION or end < start:
+        raise FeedError(f"{where}: '{title}' runs from {start.isoformat()} to {end.isoformat()}")
+    if end.date() != start.date():
+        notices.append(f"not imported: {title!r} spans several days ({start.isoformat()} to {end.isoformat()}); "
+                       "the program holds one-day items: add it by hand, one row a day")
+        return None
+    return start, end
+
+
+def _slot(slot, where, notices):
+    """The sessions of one schedule slot (a poster slot brings its posters), or [] for a dropped one."""
+    if not isinstance(slot, dict):
+        raise FeedError(f"{where} is not an object")
+    for key in ("kind", "start", "end"):
+        if key not in slot:
+            raise FeedError(f"{where} lacks the key '{key}'")
+    kind = _text(slot["kind"], where, "kind")
+    if kind in DROPPED_KINDS:
+        return []
+    title = _text(slot.get("name"), where, "name") or _text(slot.get("title"), where, "title")
+    if not title:
+        raise FeedError(f"{where} has no name")
+    span = _span(slot, where, notices, title)
+    if span is None:
+        return []
+    if kind not in KNOWN_KINDS:
+        notices.append(f"unknown kind {kind!r} ({title!r}) imported as an event")
+        kind = "event"
+    rooms = _rooms(slot, where)
+    pid, url, key = _presentation(slot, notices)
+    key = key or f"{span[0].year}/slot/{slot.get('conf_key', where.rsplit('[', 1)[-1].rstrip(']'))}"
+    session = FeedSession(key=key, kind=kind, title=title, start=span[0], end=span[1], rooms=rooms,
+                          presentation_id=pid, url=url, description=clean_html(slot.get("description")),
+                          cancelled=bool(slot.get("cancelled")), speakers=_speakers(slot, where))
+    if kind != "poster":
+        return [session]
+    session.kind = "poster-session"
+    return _posters(slot, session, where, notices) + [session]
+
+
+def _posters(slot, parent, where, notices):
+    posters = []
+    for i, child in enumerate(_list(slot.get("sessions"), where, "sessions")):
+        inner = f"{where}: sessions[{i}]"
+        if not isinstance(child, dict):
+            raise FeedError(f"{inner} is not an object")
+        cpid, curl, ckey = _presentation(child, notices)
+        posters.append(FeedSession(
+            key=ckey or f"{parent.start.year}/poster/{slot.get('conf_key')}/{child.get('conf_key')}",
+            kind="poster", title=_text(child.get("name"), inner, "name") or "", start=parent.start, end=parent.end,
+            rooms=parent.rooms, presentation_id=cpid, url=curl, description=clean_html(child.get("description")),
+            cancelled=bool(child.get("cancelled")), speakers=_speakers(child, inner), parent_key=parent.key))
+    return posters
+
+
+def _open_space(space, where):
+    """One open space. Its `duration` is in seconds, not minutes like the slots'."""
+    if not isinstance(space, dict):
+        raise FeedError(f"{where} is not an object")
+    start = _moment(space, "start", where)
+    if space.get("end"):
+        end = _moment(space, "end", where)
+    else:
+        duration = space.get("duration") or 0
+        if not isinstance(duration, (int, float)) or isinstance(duration, bool) or not 0 <= duration <= 86400:
+            raise FeedError(f"{where}: field 'duration' is {_show(duration)}, not a number of seconds in a day")
+        end = start + timedelta(seconds=duration)
+    room = _text(space.get("room_display"), where, "room_display") or _text(space.get("room"), where, "room")
+    title = _text(space.get("title"), where, "title") or _text(space.get("name"), where, "name") or "Open space"
+    return FeedSession(key=f"{start.year}/open-space/{space.get('conf_key', where)}", kind="open-space",
+                       title=title, start=start, end=end, rooms=[room] if room else [],
+                       description=clean_html(space.get("description")))
+
+
+def parse_feed(raw: bytes, name: str) -> Feed:
+    """Check the feed's shape and turn its slots into FeedSessions."""
+    data = _load(raw, name)
     notices, sessions, unknown_fields = [], [], set()
     for index, slot in enumerate(data["schedule"]):
-        where = f"{name}: schedule[{index}]"
-        if not isinstance(slot, dict):
-            raise FeedError(f"{where} is not an object")
-        for key in ("kind", "start", "end"):
-            if key not in slot:
-                raise FeedError(f"{where} lacks the key '{key}'")
+        sessions += _slot(slot, f"{name}: schedule[{index}]", notices)
         unknown_fields |= set(slot) - KNOWN_SLOT_FIELDS
-        kind = str(slot["kind"])
-        if kind in DROPPED_KINDS:
-            continue
-        start, end = _moment(slot, "start", where), _moment(slot, "end", where)
-        if kind not in KNOWN_KINDS:
-            notices.append(f"unknown kind {kind!r} ({slot.get('name')!r}) imported as an event")
-            kind = "event"
-        rooms = [str(r).strip() for r in (slot.get("rooms") or [slot.get("room")]) if r and str(r).strip()]
-        pid, url, key = _presentation(slot)
-        key = key or f"{start.year}/slot/{slot.get('conf_key', index)}"
-        session = FeedSession(key=key, kind=kind, title=str(slot.get("name") or slot.get("title") or "").strip(),
-                              start=start, end=end, rooms=rooms, presentation_id=pid, url=url,
-                              description=clean_html(slot.get("description")), cancelled=bool(slot.get("cancelled")),
-                              speakers=_speakers(slot))
-        if not session.title:
-            raise FeedError(f"{where} has no name")
-        if kind == "poster":
-            session.kind = "poster-session"
-            for child in slot.get("sessions") or []:
-                cpid, curl, ckey = _presentation(child)
-                sessions.append(FeedSession(
-                    key=ckey or f"{start.year}/poster/{slot.get('conf_key')}/{child.get('conf_key')}",
-                    kind="poster", title=str(child.get("name") or "").strip(), start=start, end=end, rooms=rooms,
-                    presentation_id=cpid, url=curl, description=clean_html(child.get("description")),
-                    cancelled=bool(child.get("cancelled")), speakers=_speakers(child), parent_key=key))
-        sessions.append(session)
-    for index, space in enumerate(data.get("open-spaces") or []):
-        where = f"{name}: open-spaces[{index}]"
-        start = _moment(space, "start", where)
-        end = space.get("end")
-        # An open space's duration is in seconds, not minutes like the slots'.
-        end = _moment(space, "end", where) if end else start + timedelta(seconds=int(space.get("duration") or 0))
-        room = space.get("room_display") or space.get("room")
-        sessions.append(FeedSession(key=f"{start.year}/open-space/{space.get('conf_key', index)}", kind="open-space",
-                                    title=str(space.get("title") or space.get("name") or "Open space").strip(),
-                                    start=start, end=end, rooms=[str(room).strip()] if room else [],
-                                    description=clean_html(space.get("description"))))
+    for index, space in enumerate(_list(data.get("open-spaces"), name, "open-spaces")):
+        sessions.append(_open_space(space, f"{name}: open-spaces[{index}]"))
     if unknown_fields:
         notices.append("fields not imported: " + ", ".join(sorted(unknown_fields)))
     # The 2026 feed adds top-level arrays (sprints, posters, job-listings) whose shape is not known here.
     extra = sorted(set(data) - {"conference", "schedule", "open-spaces"})
     if extra:
         notices.append("top-level keys not imported: " + ", ".join(extra))
-    years = sorted({s.start.year for s in sessions})
     if not sessions:
         raise FeedError(f"{name} lists no importable session")
-    return Feed(sessions=sessions, notices=notices, year=years[0])
+    return Feed(sessions=sessions, notices=notices, year=min(s.start.year for s in sessions))

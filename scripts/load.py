@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import DataError
-from .readers import read_csv, read_yaml
+from .readers import leaves_folder, read_csv, read_yaml
 
 # Column specs: name -> (parser, required-in-header, value-required).
 # Parsers take the raw string and return a value or raise ValueError with a readable message.
@@ -27,13 +27,21 @@ CONTACT_COLUMN = re.compile(r"e-?mail|phone|mobile|\bfax\b|telephone", re.I)
 EMAIL_VALUE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
+MAX_TEXT = 100_000  # characters: ample for a description, absurd for anything typed by hand
+MAX_INTEGER = 2**63 - 1  # SQLite's largest integer
+
+
 def text(value):
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"is {len(value)} characters long; a field holds at most {MAX_TEXT}")
     return value
 
 
 def integer(value):
     if not re.fullmatch(r"-?\d+", value):
         raise ValueError(f"{value!r} is not a whole number")
+    if abs(int(value)) > MAX_INTEGER:
+        raise ValueError(f"{value} is too large (at most {MAX_INTEGER})")
     return int(value)
 
 
@@ -215,7 +223,7 @@ def refuse_contact_columns(data_dir: Path, errors):
     """A column named like e-mail or phone is refused in every CSV source, known or not."""
     for filename, _ in CSV_FILES.values():
         path = data_dir / filename
-        if not path.exists():
+        if not path.exists() or leaves_folder(path):
             continue
         first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
         for col in first.strip().lstrip("\ufeff").split(","):

@@ -7,6 +7,27 @@ import yaml
 
 from .errors import DataError
 
+# Long descriptions are legitimate; a field past this is not a source file anyone wrote by hand.
+csv.field_size_limit(16_000_000)
+
+
+def leaves_folder(path: Path) -> bool:
+    """A file that is a link to somewhere outside its folder (data/ must hold its own sources)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve())
+
+
+def _readable(path: Path, name: str, errors: list) -> bool:
+    if not path.exists() and not path.is_symlink():
+        errors.append(DataError(name, None, None, "file is missing"))
+        return False
+    if leaves_folder(path):
+        errors.append(DataError(name, None, None, "is a link to a file outside data/; copy the file into data/ instead"))
+        return False
+    if not path.exists():
+        errors.append(DataError(name, None, None, "is a broken link"))
+        return False
+    return True
+
 
 def _decode(path: Path, name: str, errors: list):
     """Return the text of a file, or None after recording where the invalid UTF-8 is."""
@@ -24,8 +45,7 @@ def read_csv(path: Path, name: str, columns: dict, errors: list):
 
     `columns` maps each expected column to True when it must be present in the header.
     """
-    if not path.exists():
-        errors.append(DataError(name, None, None, "file is missing"))
+    if not _readable(path, name, errors):
         return []
     text = _decode(path, name, errors)
     if text is None:
@@ -70,8 +90,7 @@ def read_csv(path: Path, name: str, columns: dict, errors: list):
 
 def read_yaml(path: Path, name: str, errors: list):
     """Parsed YAML, or None after recording the syntax error with its line."""
-    if not path.exists():
-        errors.append(DataError(name, None, None, "file is missing"))
+    if not _readable(path, name, errors):
         return None
     text = _decode(path, name, errors)
     if text is None:

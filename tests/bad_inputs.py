@@ -1,6 +1,7 @@
 """Apply a bad-input case (tests/bad_inputs/*.yaml) to a copy of data/."""
 import csv
 import io
+import re
 from pathlib import Path
 
 import yaml
@@ -19,7 +20,9 @@ def apply_case(case_path: Path, data_dir: Path):
         path = data_dir / edit["file"]
         raw = path.read_bytes()
         if "replace" in edit:
-            old, new = (s.encode("utf-8") for s in edit["replace"])
+            # "<REPEAT x 5>" in a replacement stands for "xxxxx": long values without long files.
+            old, new = (re.sub(r"<REPEAT (.) (\d+)>", lambda m: m.group(1) * int(m.group(2)), s).encode("utf-8")
+                        for s in edit["replace"])
             assert raw.count(old) == 1, f"{case_path.name}: {edit['replace'][0]!r} must occur exactly once in {edit['file']}"
             raw = raw.replace(old, new.replace(b"<0xFF>", b"\xff"))
         if "append" in edit:

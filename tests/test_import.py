@@ -1,6 +1,7 @@
 """The importer of the official feed: a hand-written fixture in the feed's real shape, and the real 2025 feed."""
 import json
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -194,3 +195,142 @@ def test_real_2025_feed_imports_builds_and_matches_its_counts(data_copy, tmp_pat
     before = snapshot(data_copy)
     again = run_import(data_copy, FEED_2025, "--timezone", "America/New_York")
     assert "files changed: none" in again.output and snapshot(data_copy) == before
+
+
+def _mutated(tmp_path, change):
+    feed = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    change(feed)
+    path = tmp_path / "mutated.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    return path
+
+
+def _set(path, value):
+    """A change that sets feed[path...] to value."""
+    def change(feed):
+        target = feed
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return change
+
+
+SLOT = "mutated.json: schedule[0]"
+MALFORMED = [
+    (_set(["schedule", 0, "rooms"], 5), f"{SLOT}: field 'rooms' is 5, not a list"),
+    (_set(["open-spaces"], "abc"), "mutated.json: field 'open-spaces' is \"abc\", not a list"),
+    (_set(["schedule", 7, "sessions"], "abc"), "mutated.json: schedule[7]: field 'sessions' is \"abc\", not a list"),
+    (lambda f: (f["open-spaces"][0].pop("end"), f["open-spaces"][0].update(duration="abc")),
+     "mutated.json: open-spaces[0]: field 'duration' is \"abc\", not a number of seconds in a day"),
+    (_set(["schedule", 0, "start"], "0001-01-01T00:00+14:00"),
+     f"{SLOT}: field 'start' is '0001-01-01T00:00+14:00', not an ISO 8601 date and time"),
+    (lambda f: (f["open-spaces"][0].pop("end"), f["open-spaces"][0].update(duration=10**30)),
+     "mutated.json: open-spaces[0]: field 'duration' is 1000000000000000000000000000000, not a number of seconds"),
+    (_set(["schedule", 0, "speakers", 0, "name"], ["a"]), f"{SLOT}: speakers[0]: field 'name' is [\"a\"], not text"),
+    (_set(["schedule", 0, "rooms"], [{"x": 1}]), f"{SLOT}: field 'rooms' is {{\"x\": 1}}, not text"),
+    (_set(["schedule", 0, "end"], "2026-06-30T11:30:00-07:00"), f"{SLOT}: 'Example talk kept from the curated data' runs from"),
+]
+
+
+@pytest.mark.parametrize("change, message", MALFORMED, ids=[m[:40] for _, m in MALFORMED])
+def test_malformed_feeds_get_a_clear_message_and_change_nothing(data_copy, tmp_path, change, message):
+    before = snapshot(data_copy)
+    result = run_import(data_copy, _mutated(tmp_path, change))
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert snapshot(data_copy) == before
+
+
+def test_deep_nesting_and_a_byte_order_mark(data_copy, tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"schedule": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    result = run_import(data_copy, deep)
+    assert result.exit_code == 1 and "nested too deeply" in result.output
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + FIXTURE.read_bytes())
+    assert run_import(data_copy, bom).exit_code == 0
+
+
+def test_a_slot_over_two_days_is_reported_not_cut(data_copy, tmp_path):
+    path = _mutated(tmp_path, _set(["schedule", 0, "end"], "2026-05-16T01:30:00-07:00"))
+    result = run_import(data_copy, path)
+    assert result.exit_code == 0, result.output
+    assert "not imported: 'Example talk kept from the curated data' spans several days" in result.output
+    assert "Example talk kept from the curated data" not in (data_copy / "sessions.csv").read_text(encoding="utf-8")
+
+
+def test_a_presentation_id_too_large_for_sqlite_is_dropped_with_a_note(data_copy, tmp_path):
+    url = "https://us.pycon.org/2026/schedule/presentation/99999999999999999999/"
+    result = run_import(data_copy, _mutated(tmp_path, _set(["schedule", 1, "conf_url"], url)))
+    assert result.exit_code == 0 and "is too large to be an id: imported without it" in result.output
+    build(data_copy, tmp_path / "ok.db")
+
+
+def test_a_huge_title_is_refused_with_the_field_named(data_copy, tmp_path):
+    before = snapshot(data_copy)
+    result = run_import(data_copy, _mutated(tmp_path, _set(["schedule", 0, "name"], "x" * 5_000_000)))
+    assert result.exit_code == 1 and "field 'title': is 5000000 characters long" in result.output
+    assert snapshot(data_copy) == before
+
+
+class _SlowFeed:
+    """A loopback HTTP server that sends a valid start, then a byte every `gap` seconds, or without end."""
+
+    def __init__(self, gap=None):
+        import http.server
+        import threading
+
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.end_headers()
+                try:
+                    while not outer.stop:
+                        self.wfile.write(b" " if outer.gap else b" " * 65536)
+                        self.wfile.flush()
+                        if outer.gap:
+                            time.sleep(outer.gap)
+                except OSError:
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.gap, self.stop = gap, False
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/conference.json"
+
+    def close(self):
+        self.stop = True
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_dripping_server_is_given_up_on(monkeypatch):
+    from scripts import feed
+
+    monkeypatch.setattr(feed, "TOTAL_TIMEOUT", 2)
+    slow = _SlowFeed(gap=0.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(FeedError, match="took longer than 2 s to send the feed"):
+            fetch(slow.url)
+        assert time.monotonic() - started < 4
+    finally:
+        slow.close()
+
+
+def test_an_endless_body_is_refused(monkeypatch):
+    from scripts import feed
+
+    monkeypatch.setattr(feed, "MAX_FEED_BYTES", 3_000_000)
+    endless = _SlowFeed(gap=None)
+    try:
+        with pytest.raises(FeedError, match="sent more than 3 MB"):
+            fetch(endless.url)
+    finally:
+        endless.close()

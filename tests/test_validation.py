@@ -132,3 +132,23 @@ def test_any_damaged_cell_gives_a_clear_error(tmp_path, name, row, col, value):
         validate(target)
     except ValidationFailed as exc:
         assert exc.errors and all(str(e).startswith("data/") for e in exc.errors)
+
+
+def test_a_byte_order_mark_is_accepted(data_copy):
+    """Editors on Windows write one: every CSV and YAML source still reads the same."""
+    for path in sorted(data_copy.glob("*.csv")) + sorted(data_copy.glob("*.yaml")):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    ds = validate(data_copy)
+    assert len(ds.tables["sessions"]) == len(validate(DATA).tables["sessions"])
+
+
+def test_a_link_out_of_data_is_refused_without_reading_it(data_copy, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:password-hash\n", encoding="utf-8")
+    (data_copy / "hotels.csv").unlink()
+    (data_copy / "hotels.csv").symlink_to(secret)
+    with pytest.raises(ValidationFailed) as info:
+        validate(data_copy)
+    messages = [str(e) for e in info.value.errors]
+    assert messages == ["data/hotels.csv: is a link to a file outside data/; copy the file into data/ instead"]
+    assert not any("root" in m for m in messages)
