@@ -98,33 +98,96 @@ def parse_duration(value):
     return timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s)
 
 
-@lru_cache(maxsize=32)
-def vtimezone(name: str, first_year: int, last_year: int) -> str:
-    """A VTIMEZONE with every UTC-offset change of `name` from first_year to last_year."""
-    tz = zone(name)
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{name}", f"X-LIC-LOCATION:{name}"]
-    start = datetime(first_year, 1, 1, tzinfo=timezone.utc)
-    end = datetime(last_year + 1, 1, 1, tzinfo=timezone.utc)
-    step = timedelta(hours=1)
-    previous = start.astimezone(tz)
-    moment = start + step
-    observances = []
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def offset_changes(tz, year):
+    """Every UTC-offset change of `tz` in `year`: (local time before, local time after), hour by hour."""
+    moment = datetime(year, 1, 1, tzinfo=timezone.utc)
+    end, step = datetime(year + 1, 1, 1, tzinfo=timezone.utc), timedelta(hours=1)
+    previous, changes = moment.astimezone(tz), []
     while moment < end:
+        moment += step
         local = moment.astimezone(tz)
         if local.utcoffset() != previous.utcoffset():
-            observances.append((previous, local))
-        previous, moment = local, moment + step
-    if not observances:  # a zone without transitions in those years
-        observances.append((start.astimezone(tz), start.astimezone(tz)))
-    for before, after in observances:
-        kind = "DAYLIGHT" if after.dst() else "STANDARD"
-        # DTSTART is the local time of the change, on the clock that was in force before it.
-        onset = (after - after.utcoffset() + before.utcoffset()).replace(tzinfo=None)
-        lines += [f"BEGIN:{kind}", f"DTSTART:{onset:%Y%m%dT%H%M%S}",
-                  f"TZOFFSETFROM:{_offset(before.utcoffset())}", f"TZOFFSETTO:{_offset(after.utcoffset())}",
-                  f"TZNAME:{after.tzname()}", f"END:{kind}"]
+            changes.append((previous, local))
+        previous = local
+    return changes
+
+
+def onset(before, after):
+    """The local time of a change, on the clock that was in force before it (as DTSTART wants)."""
+    return (after - after.utcoffset() + before.utcoffset()).replace(tzinfo=None)
+
+
+def yearly_rules(moment):
+    """RRULEs that name this date's weekday in its month: its nth occurrence, and 'last' when it is."""
+    rules = [f"FREQ=YEARLY;BYMONTH={moment.month};BYDAY={(moment.day - 1) // 7 + 1}{WEEKDAYS[moment.weekday()]}"]
+    if (moment + timedelta(days=7)).month != moment.month:
+        rules.append(f"FREQ=YEARLY;BYMONTH={moment.month};BYDAY=-1{WEEKDAYS[moment.weekday()]}")
+    return rules
+
+
+def rule_date(rule, year):
+    """The date a rule from yearly_rules() gives in `year`."""
+    month, byday = (int(rule.split("BYMONTH=")[1].split(";")[0]), rule.split("BYDAY=")[1])
+    nth, weekday = int(byday[:-2]), WEEKDAYS.index(byday[-2:])
+    first = date(year, month, 1)
+    days = [first + timedelta(days=i) for i in range(31) if (first + timedelta(days=i)).month == month]
+    matching = [d for d in days if d.weekday() == weekday]
+    index = nth - 1 if nth > 0 else nth
+    return matching[index] if -len(matching) <= index < len(matching) else None
+
+
+def observance(kind, before, after, extra=()):
+    return [f"BEGIN:{kind}", f"DTSTART:{onset(before, after):%Y%m%dT%H%M%S}",
+            f"TZOFFSETFROM:{_offset(before.utcoffset())}", f"TZOFFSETTO:{_offset(after.utcoffset())}",
+            f"TZNAME:{after.tzname()}", *extra, f"END:{kind}"]
+
+
+def recurring_observances(tz, years):
+    """A STANDARD and a DAYLIGHT with yearly rules, as Google, Outlook and Apple write them.
+
+    Built from the zone's changes in the first year and checked against every year given;
+    None when the zone has no such pair of rules there (its rules changed, or it has no DST).
+    """
+    changes = {year: offset_changes(tz, year) for year in years}
+    first = changes[years[0]]
+    if len(first) != 2 or any(len(c) != 2 for c in changes.values()):
+        return None
+    lines = []
+    for index, (before, after) in enumerate(first):
+        rule = next((r for r in yearly_rules(onset(before, after))
+                     if all(onset(*changes[y][index]).date() == rule_date(r, y) and
+                            onset(*changes[y][index]).time() == onset(before, after).time() for y in years)), None)
+        if rule is None:
+            return None
+        lines += observance("DAYLIGHT" if after.dst() else "STANDARD", before, after, [f"RRULE:{rule}"])
+    return lines
+
+
+@lru_cache(maxsize=32)
+def vtimezone(name: str, first_year: int, last_year: int) -> str:
+    """A VTIMEZONE for `name`, generated from the zone data, whose observances start before first_year.
+
+    Readers that resolve times through the VTIMEZONE itself (Ruby's icalendar, some Outlooks)
+    need a standard and a daylight onset before the earliest event: the yearly rules start in
+    the year before it. A zone whose rules changed in those years gets each change listed.
+    """
+    tz = zone(name)
+    years = list(range(first_year - 1, last_year + 2))
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{name}", f"X-LIC-LOCATION:{name}"]
+    recurring = recurring_observances(tz, years)
+    if recurring is not None:
+        lines += recurring
+    else:
+        start = datetime(years[0], 1, 1, tzinfo=timezone.utc).astimezone(tz)
+        initial = [(start, start)]
+        listed = initial + [change for year in years for change in offset_changes(tz, year)]
+        for before, after in listed:
+            lines += observance("DAYLIGHT" if after.dst() else "STANDARD", before, after)
     lines.append("END:VTIMEZONE")
-    return "".join(fold(l) for l in lines)
+    return "".join(fold(line) for line in lines)
 
 
 def _offset(delta):
@@ -180,8 +243,13 @@ def render_event(row, default_uid_salt):
     return "".join(fold(l) for l in lines), (tzid if tz else None), year
 
 
-def render_calendar(rows, columns, title, uid_salt=""):
-    """The whole VCALENDAR as a string, and the number of rows left out because they were broken."""
+def render_calendar(rows, columns, title, uid_salt="", empty_zone=None):
+    """The whole VCALENDAR as a string, and the number of rows left out because they were broken.
+
+    No METHOD: a subscription feed is not an iTIP message (METHOD:PUBLISH without an ORGANIZER
+    fails libical's iTIP check). A calendar needs at least one component, so one with no events
+    carries the VTIMEZONE of `empty_zone` (name, year).
+    """
     events, zones, skipped = [], {}, 0
     for row in rows:
         try:
@@ -193,7 +261,9 @@ def render_calendar(rows, columns, title, uid_salt=""):
         if tzid:
             low, high = zones.get(tzid, (year, year))
             zones[tzid] = (min(low, year), max(high, year))
-    head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    if not zones and empty_zone:
+        zones[empty_zone[0]] = (empty_zone[1], empty_zone[1])
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     if title:
         head += [f"NAME:{escape_text(title)}", f"X-WR-CALNAME:{escape_text(title)}"]
     if len(zones) == 1:
@@ -259,11 +329,13 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
     rows = [dict(zip(columns, r)) if not hasattr(r, "keys") else dict(r) for r in rows]
     title = calendar_title(datasette, request, database, table, query_name, data)
     salt = f"{database}/{query_name or table}"
+    config = datasette.plugin_config("calendar-feed") or {}
+    empty_zone = (config.get("timezone", "UTC"), config.get("year") or datetime.now(timezone.utc).year)
     if len(rows) > RENDER_IN_THREAD:
         # A large calendar is built in a thread, so the event loop keeps answering other requests.
-        body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt)
+        body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt, empty_zone)
     else:
-        body, skipped = render_calendar(rows, columns, title, uid_salt=salt)
+        body, skipped = render_calendar(rows, columns, title, salt, empty_zone)
     headers = {"X-Skipped-Rows": str(skipped)} if skipped else {}
     if data.get("truncated") and not query_name:
         headers["X-Truncated"] = f"{len(rows)} events: the first {len(rows)} rows of the query"

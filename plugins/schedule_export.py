@@ -73,10 +73,15 @@ def person_guid(person, base_url):
 
 
 def person_json(person, base_url):
-    """A person as pretalx writes one: name and guid, with the official id and page where known."""
-    out = {"name": person["name"], "guid": person_guid(person, base_url)}
+    """A person as pretalx writes one: name, public_name (what pyfahrplan reads) and guid, and the
+    official profile page where known.
+
+    No integer `id` (the schema marks it deprecated): with name, public_name and id a person is
+    both of the schema's FrabPerson and PretalxPerson, which its oneOf forbids. The XML keeps it.
+    """
+    out = {"name": person["name"], "public_name": person["name"], "guid": person_guid(person, base_url)}
     if person["profile_id"]:
-        out.update(id=person["profile_id"], url=person["profile_url"])
+        out["url"] = person["profile_url"]
     return out
 
 

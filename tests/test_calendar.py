@@ -1,6 +1,9 @@
 """Calendar feeds: valid RFC 5545, parsed by two independent parsers, equal to the query's JSON."""
 import io
+import os
 import re
+import shutil
+import subprocess
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -93,8 +96,82 @@ async def test_event_content(datasette):
     assert str(cal["X-WR-TIMEZONE"]) == "America/Los_Angeles"
     (tz,) = cal.walk("VTIMEZONE")
     assert str(tz["TZID"]) == "America/Los_Angeles"
-    changes = {(c.name, c.decoded("DTSTART").isoformat()) for c in tz.subcomponents}
-    assert changes == {("DAYLIGHT", "2026-03-08T02:00:00"), ("STANDARD", "2026-11-01T02:00:00")}
+    changes = {(c.name, c.decoded("DTSTART").isoformat(), c["RRULE"].to_ical().decode()) for c in tz.subcomponents}
+    # The RRULE form of Google, Outlook and Apple, starting the year before the earliest event.
+    assert changes == {("DAYLIGHT", "2025-03-09T02:00:00", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3"),
+                       ("STANDARD", "2025-11-02T02:00:00", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11")}
+    assert "METHOD" not in cal
+
+
+def _vobject_utc(body, summary_part):
+    """vobject builds its tzinfo from the feed's own VTIMEZONE, not from a zone database."""
+    vcal = vobject.readOne(io.StringIO(body))
+    (event,) = [e for e in vcal.vevent_list if summary_part in e.summary.value]
+    start = event.dtstart.value
+    assert type(start.tzinfo).__name__ == "_tzicalvtz"  # built from the VTIMEZONE's rules, not from zoneinfo
+    return start.astimezone(timezone.utc)
+
+
+@pytest.mark.parametrize("zone, local, utc", [
+    ("America/Los_Angeles", "20260515T094500", "2026-05-15T16:45:00+00:00"),
+    ("America/Los_Angeles", "20261220T094500", "2026-12-20T17:45:00+00:00"),
+    ("Europe/Berlin", "20260329T120000", "2026-03-29T10:00:00+00:00"),
+    ("Australia/Sydney", "20260515T094500", "2026-05-14T23:45:00+00:00"),
+    ("America/Sao_Paulo", "20190115T120000", "2019-01-15T14:00:00+00:00"),
+    ("America/Sao_Paulo", "20200115T120000", "2020-01-15T15:00:00+00:00"),
+    ("Asia/Tokyo", "20260515T094500", "2026-05-15T00:45:00+00:00"),
+])
+def test_the_vtimezone_alone_places_events_right(zone, local, utc):
+    row = {"event_name": "x", "event_dtstart": datetime.strptime(local, "%Y%m%dT%H%M%S").isoformat(),
+           "event_tzid": zone, "event_uid": "u"}
+    body, skipped = render_calendar([row], list(row), "t")
+    assert skipped == 0 and _vobject_utc(body, "x").isoformat() == utc
+
+
+async def test_the_feed_read_through_its_vtimezone(datasette):
+    body = (await get(datasette, "/pycon/program_speaker.ics?speaker=Lin+Qiao")).text
+    assert _vobject_utc(body, "Lin Qiao").isoformat() == "2026-05-15T16:45:00+00:00"
+
+
+RUBY = shutil.which("ruby")
+RUBY_READER = """
+require "stringio"
+require "icalendar"
+cal = Icalendar::Calendar.parse(STDIN.read).first
+cal.events.each do |e|
+  v = e.dtstart
+  puts "#{e.uid} #{v.is_a?(Icalendar::Values::Date) ? v.strftime('%Y-%m-%d') : v.to_time.utc.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+end
+"""
+
+
+@pytest.mark.parametrize("path", ["/pycon/program.ics", "/pycon/program_speaker.ics?speaker=Nobody"])
+async def test_rubys_icalendar_reads_every_feed(datasette, path):
+    """Debian's ruby-icalendar 2.8 resolves TZID through the VTIMEZONE; it crashed on the old form."""
+    if not RUBY or subprocess.run([RUBY, "-e", 'require "icalendar"'], capture_output=True).returncode:
+        if os.environ.get("CI"):
+            pytest.fail("ruby and ruby-icalendar are required in CI")
+        pytest.skip("install ruby and ruby-icalendar (apt-get install ruby ruby-icalendar) to run this reader")
+    body = (await get(datasette, path)).text
+    result = subprocess.run([RUBY, "-e", RUBY_READER], input=body, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    got = dict(line.split(" ") for line in result.stdout.splitlines())
+    expected = {str(e["UID"]): e.decoded("DTSTART") for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    assert got.keys() == expected.keys()
+    for uid, start in expected.items():
+        want = start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(start, datetime) \
+            else start.isoformat()
+        assert got[uid] == want, uid
+    if "program.ics" in path:
+        assert got["pycon-us-2026-session-1005@us.pycon.org"] == "2026-05-15T16:45:00Z"
+
+
+async def test_an_empty_feed_is_a_valid_calendar(datasette):
+    response = await get(datasette, "/pycon/program_speaker.ics?speaker=Nobody")
+    cal = icalendar.Calendar.from_ical(response.text)
+    cal.validate()
+    assert cal.walk("VEVENT") == [] and [str(t["TZID"]) for t in cal.walk("VTIMEZONE")] == ["America/Los_Angeles"]
+    IcsCalendarStream.calendar_from_ics(response.text)
 
 
 async def test_untimed_sessions_are_all_day_events(datasette):
