@@ -209,8 +209,10 @@ def render_event(row, default_uid_salt):
         end = start + parse_duration(get("event_duration"))
     if end is None and not isinstance(start, datetime):
         end = start + timedelta(days=1)  # an all-day event ends the next day (exclusive)
-    if end is not None and type(end) is type(start) and end <= start:
+    if end is not None and type(end) is type(start) and end < start:
         raise ValueError("event ends before it starts")
+    if end == start:
+        end = None  # a point in time: RFC 5545 ends an event without DTEND when it starts
     uid = get("event_uid")
     if uid in (None, ""):
         # Stable across requests and rebuilds: derived from the event itself.

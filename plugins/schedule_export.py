@@ -49,7 +49,7 @@ async def load_schedule(datasette):
     venue_room = conference["venue_name"]
     days = {}
     for r in rows:
-        if not r["start_iso"]:
+        if not (r["start_iso"] and r["end_iso"]):  # a timetable needs a start and an end
             continue
         start = datetime.fromisoformat(r["start_iso"])
         end = datetime.fromisoformat(r["end_iso"])

@@ -75,14 +75,13 @@ def session_rows(ds: Dataset):
             "cancelled": 1 if s.get("cancelled") else 0, "sequence": s.get("sequence") or 0,
             "notes": s["notes"], "source_id": s["source"],
         }
-        if s["start"] and s["end"]:
+        if s["start"]:
             start = datetime.combine(day, s["start"], tz)
+            row.update(start_local=start.strftime("%Y-%m-%d %H:%M"), start_iso=start.isoformat())
+        if s["start"] and s["end"]:  # an item the schedule gives no end for keeps its end empty
             end = datetime.combine(day, s["end"], tz)
-            row.update(
-                start_local=start.strftime("%Y-%m-%d %H:%M"), end_local=end.strftime("%Y-%m-%d %H:%M"),
-                start_iso=start.isoformat(), end_iso=end.isoformat(),
-                duration_min=int((end - start).total_seconds() // 60),
-            )
+            row.update(end_local=end.strftime("%Y-%m-%d %H:%M"), end_iso=end.isoformat(),
+                       duration_min=int((end - start).total_seconds() // 60))
         rows.append(row)
     return rows
 
@@ -217,8 +216,9 @@ def write_database(ds: Dataset, path: Path):
     )
     db["reported_sessions"].insert_all(
         ({"id": r["id"], "title": r["title"], "speaker": r["speaker"], "day": r["date"].isoformat(),
-          "kind": r["kind"], "source": r["source"]} for r in sorted(t["reported_sessions"], key=lambda r: r["id"])),
-        pk="id", columns={"speaker": str},
+          "kind": r["kind"], "source_id": r["source"], "notes": r.get("notes")}
+         for r in sorted(t["reported_sessions"], key=lambda r: r["id"])),
+        pk="id", foreign_keys=[("source_id", "sources", "id")], columns={"speaker": str, "notes": str},
     )
 
     for table, columns in (

@@ -21,7 +21,8 @@ def check_dataset(ds: Dataset) -> list:
     for rec in [ds.conference] + ([ds.conference.get("venue")] if ds.conference else []):
         if rec:
             check_ref(rec, "source", source_ids, "source", errors)
-    for group in (ds.tracks, t["sessions"], t["speakers"], t["rooms"], t["hotels"], t["sprint_projects"]):
+    for group in (ds.tracks, t["sessions"], t["speakers"], t["rooms"], t["hotels"], t["sprint_projects"],
+                  t["reported_sessions"]):
         for rec in group:
             check_ref(rec, "source", source_ids, "source", errors)
     for rec in ds.tracks:
@@ -83,11 +84,14 @@ def check_times(ds, errors):
         errors.append(conf.error("end_date", "is before start_date"))
     for rec in ds.tables["sessions"]:
         start, end, day = rec["start"], rec["end"], rec["date"]
-        if (start is None) != (end is None) and not ({"start", "end"} & rec.invalid):
-            missing = "end" if end is None else "start"
-            errors.append(rec.error(missing, "is empty while the other time is set; give both times or neither"))
-        # Only an informational item (e.g. "registration opens") may last no time at all.
-        if start is not None and end is not None and (end < start or (end == start and rec["kind"] != "informational")):
+        # A start with no end is allowed (the schedule may give only when something begins);
+        # an end with no start is not.
+        if start is None and end is not None and not ({"start", "end"} & rec.invalid):
+            errors.append(rec.error("start", "is empty while end is set; give the start too, or neither time"))
+        # Only an informational item (e.g. "registration opens") may last no time at all, or an
+        # item imported from the official feed, which is the source of truth (the importer notes it).
+        point = rec["kind"] == "informational" or rec.get("feed_key")
+        if start is not None and end is not None and (end < start or (end == start and not point)):
             errors.append(rec.error("end", f"{end:%H:%M} is not after start {start:%H:%M}"))
         if day and first and last and not (first <= day <= last):
             errors.append(rec.error("date", f"{day} is outside the conference days {first} .. {last}"))
@@ -145,6 +149,8 @@ def check_speaker_conflicts(sessions, links, errors):
             # A poster inside its poster session, or two posters of one person at the same session.
             if b["parent"] == a["id"] or a["parent"] == b["id"] or (a["parent"] is not None and a["parent"] == b["parent"]):
                 continue
+            if a.get("feed_key") and b.get("feed_key"):
+                continue  # as the official feed gives it; the importer noted it on both sessions
             link = link_of[id(b)]
             errors.append(link.error("speaker", f"speaker {speaker!r} is in two places at once: session {a['id']} "
                                                 f"({a['date']} {a['start']:%H:%M}-{a['end']:%H:%M}) and session {b['id']} "

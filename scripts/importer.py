@@ -93,6 +93,10 @@ def feed_timezone(feed: Feed, tz_name: str):
     return tz
 
 
+POINT_IN_TIME = "Starts and ends at {time} in the official feed: a point in time, not a slot."
+DOUBLE_BOOKED = "The official feed also lists {name} in session {other} at the same time."
+
+
 def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None, now: datetime = None) -> Summary:
     """Merge the feed into data_dir; raise FeedError (nothing written) if the result would not validate."""
     data_dir = Path(data_dir)
@@ -100,152 +104,28 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
     conf_text = (data_dir / "conference.yaml").read_text(encoding="utf-8")
     conference = yaml.safe_load(conf_text)
     tz_name = tz_name or conference["timezone"]
-    tz = feed_timezone(feed, tz_name)
-    source_id = f"official-feed-{feed.year}"
-    # Presentation and speaker profile ids are per year: match by them only a program of the feed's year.
-    same_year = str(conference.get("start_date", ""))[:4] == str(feed.year)
-
-    # Rooms: match by name (or the app's label); add the ones the feed introduces.
+    ctx = Context(feed=feed, data_dir=data_dir, summary=summary, tz=feed_timezone(feed, tz_name),
+                  source_id=f"official-feed-{feed.year}",
+                  # Presentation and speaker profile ids are per year: match by them only a program of the feed's year.
+                  same_year=str(conference.get("start_date", ""))[:4] == str(feed.year))
     room_cols, rooms = read_rows(data_dir / "rooms.csv")
-    room_by_name = {}
-    for r in rooms:
-        for label in (r["name"], r.get("app_label") or ""):
-            if label:
-                room_by_name.setdefault(label.lower(), r["id"])
-
-    def room_id(name):
-        if name.lower() not in room_by_name:
-            rid, n = slugify(name), 2
-            while rid in {r["id"] for r in rooms}:
-                rid, n = f"{slugify(name)}-{n}", n + 1
-            rooms.append({"id": rid, "name": name, "floor": "", "parallel": "no", "source": source_id,
-                          "notes": "Added from the official feed; floor unknown."})
-            room_by_name[name.lower()] = rid
-            summary.rooms_added.append(f"{rid} ({name})")
-        return room_by_name[name.lower()]
-
-    # Speakers: match by official id, then by name.
-    sp_cols, speakers = read_rows(data_dir / "speakers.csv")
-    by_profile = {r["profile_id"]: r for r in speakers if r.get("profile_id")} if same_year else {}
-    by_name = {r["name"].lower(): r for r in speakers}
-    new_speakers, speaker_ids = {}, {}
-    for session in feed.sessions:
-        for official, name, bio in session.speakers:
-            key = (official, name.lower())
-            if key in speaker_ids:
-                continue
-            old = by_profile.get(str(official)) if official else None
-            old = old or by_name.get(name.lower())
-            if old is not None:
-                row = dict(old)
-            else:
-                sid = slugify(name)
-                if sid in new_speakers or (sid in {r["id"] for r in speakers} and by_name.get(name.lower()) is None):
-                    sid = f"{sid}-{official}" if official else f"{sid}-{len(new_speakers)}"
-                row = {"id": sid, "notes": ""}
-                summary.speakers_added.append(name)
-            row.update(name=name, source=source_id)
-            if official:
-                row["profile_id"] = str(official)
-            if bio:
-                row["bio"] = bio
-            new_speakers[row["id"]] = row
-            speaker_ids[key] = row["id"]
-    summary.speakers_removed = sorted(r["name"] for r in speakers if r["id"] not in new_speakers)
-
-    # Sessions: match by feed key, official id, then day and title.
-    s_cols, sessions = read_rows(data_dir / "sessions.csv")
-    old_by_key = {r["feed_key"]: r for r in sessions if r.get("feed_key")}
-    old_by_id = {int(r["id"]): r for r in sessions}
-    old_by_title = {}
-    for r in sessions:
-        old_by_title.setdefault((r["date"], r["title"].strip().lower()), []).append(r)
-    track_ids = {t["id"] for t in yaml.safe_load((data_dir / "tracks.yaml").read_text(encoding="utf-8")) or []}
-    used, matched = set(), set()
-    next_id = max([FIRST_LOCAL_ID - 1] + [i for i in old_by_id if i >= FIRST_LOCAL_ID]) + 1
-    out, id_of_key = [], {}
-    ordered = sorted(feed.sessions, key=lambda s: (s.parent_key is not None, s.start, s.key))
-    for s in ordered:
-        start, end = s.start.astimezone(tz), s.end.astimezone(tz)
-        date = start.strftime("%Y-%m-%d")
-        old = old_by_key.get(s.key)
-        if old is None and s.presentation_id is not None and same_year:
-            old = old_by_id.get(s.presentation_id)
-        if old is None and same_year:
-            candidates = [r for r in old_by_title.get((date, s.title.lower()), []) if int(r["id"]) not in used]
-            old = candidates[0] if len(candidates) == 1 else None
-        if old is not None and int(old["id"]) in used:
-            old = None
-        if old is not None:
-            sid = int(old["id"])
-            matched.add(sid)
-        elif s.presentation_id is not None and s.presentation_id not in used:
-            sid = s.presentation_id
-        else:
-            while next_id in used or next_id in old_by_id:
-                next_id += 1
-            sid = next_id
-        used.add(sid)
-        id_of_key[s.key] = sid
-        rids = [room_id(r) for r in s.rooms]
-        row = dict(old) if old else {"notes": "", "subtitle": "", "level": ""}
-        track = row.get("track") or ("charlas" if s.kind == "charla" and "charlas" in track_ids else "")
-        language = row.get("language") or ("es" if s.kind == "charla" else "en")
-        row.update(
-            id=str(sid), kind=s.kind, title=s.title, date=date, start=start.strftime("%H:%M"),
-            end=end.strftime("%H:%M"), room=rids[0] if rids else "", other_rooms=";".join(rids[1:]),
-            track=track, language=language, url=s.url or "", description=s.description or "",
-            cancelled="yes" if s.cancelled else "no", feed_key=s.key, source=source_id,
-            parent=str(id_of_key[s.parent_key]) if s.parent_key else "",
-        )
-        sequence = int(old.get("sequence") or 0) if old else 0
-        if old is not None:
-            place = lambda r: (r.get("date"), r.get("start"), r.get("end"), r.get("room"), r.get("other_rooms") or "")
-            if place(old) != place(row):
-                sequence += 1
-                summary.moved.append(f"{sid} {s.title!r}: {old['date']} {old['start']}-{old['end']} {old['room']} -> "
-                                     f"{row['date']} {row['start']}-{row['end']} {row['room']}")
-            if old["title"] != row["title"]:
-                summary.retitled.append(f"{sid}: {old['title']!r} -> {row['title']!r}")
-        else:
-            summary.added.append(f"{sid} {s.title!r}")
-        row["sequence"] = str(sequence)
-        out.append(row)
-    summary.removed = [f"{r['id']} {r['title']!r}" for r in sessions if int(r["id"]) not in matched]
-
-    links = []
-    for s in feed.sessions:
-        seen = set()
-        for official, name, _bio in s.speakers:
-            spk = speaker_ids[(official, name.lower())]
-            if spk not in seen:
-                seen.add(spk)
-                links.append({"session": str(id_of_key[s.key]), "speaker": spk, "position": str(len(seen))})
-    mark_parallel_rooms(out, rooms, summary)
-
-    # conference.yaml: the program's span and, when anything changed, the time of this change.
-    days = sorted(r["date"] for r in out)
-    conf_new = conf_text
-    for key, value in (("start_date", days[0]), ("end_date", days[-1]), ("timezone", tz_name)):
-        if str(conference.get(key)) != value:
-            summary.notices.append(f"conference {key}: {conference.get(key)} -> {value}")
-            conf_new = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", conf_new)
-    sources_text = (data_dir / "sources.yaml").read_text(encoding="utf-8")
-    if not re.search(rf"(?m)^- id: {re.escape(source_id)}$", sources_text):
-        sources_text = sources_text.rstrip("\n") + (
-            f"\n- id: {source_id}\n  title: Official schedule feed of PyCon US {feed.year} (conference.json)\n"
-            f"  url: {source_url}\n")
-
+    room_id = RoomIndex(rooms, ctx)
+    sp_cols, speakers, speaker_ids = merge_speakers(ctx)
+    s_cols, sessions, id_of_key = merge_sessions(ctx, room_id)
+    links = speaker_links(feed, speaker_ids, id_of_key)
+    mark_parallel_rooms(sessions, rooms, summary)
+    note_double_bookings(sessions, links, speakers, summary)
     files = {
         "sessions.csv": csv_text(_merge_columns(s_cols, SESSION_COLUMNS),
-                                 sorted(out, key=lambda r: (r["date"], r["start"] or "99", r["room"], int(r["id"])))),
-        "speakers.csv": csv_text(_merge_columns(sp_cols, SPEAKER_COLUMNS), sorted(new_speakers.values(), key=lambda r: r["id"])),
+                                 sorted(sessions, key=lambda r: (r["date"], r["start"] or "99", r["room"], int(r["id"])))),
+        "speakers.csv": csv_text(_merge_columns(sp_cols, SPEAKER_COLUMNS), sorted(speakers.values(), key=lambda r: r["id"])),
         "session_speakers.csv": csv_text(["session", "speaker", "position"],
                                          sorted(links, key=lambda l: (int(l["session"]), int(l["position"])))),
         "rooms.csv": csv_text(room_cols, rooms),
-        "sources.yaml": sources_text,
+        "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url),
     }
     changed = {name: text for name, text in files.items() if (data_dir / name).read_text(encoding="utf-8") != text}
+    conf_new = conference_text(conf_text, conference, sessions, tz_name, summary)
     if conf_new != conf_text:
         changed["conference.yaml"] = conf_new
     if changed:
@@ -254,6 +134,216 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
     write_validated(data_dir, changed)
     summary.changed_files = sorted(changed)
     return summary
+
+
+@dataclass
+class Context:
+    feed: Feed
+    data_dir: Path
+    summary: Summary
+    tz: ZoneInfo
+    source_id: str
+    same_year: bool
+
+
+class RoomIndex:
+    """Rooms matched by name (or the app's label); a room the feed introduces is added."""
+
+    def __init__(self, rooms, ctx):
+        self.rooms, self.ctx, self.by_name = rooms, ctx, {}
+        for r in rooms:
+            for label in (r["name"], r.get("app_label") or ""):
+                if label:
+                    self.by_name.setdefault(label.lower(), r["id"])
+
+    def __call__(self, name):
+        if name.lower() not in self.by_name:
+            rid, n = slugify(name), 2
+            while rid in {r["id"] for r in self.rooms}:
+                rid, n = f"{slugify(name)}-{n}", n + 1
+            self.rooms.append({"id": rid, "name": name, "floor": "", "parallel": "no", "source": self.ctx.source_id,
+                               "notes": "Added from the official feed; floor unknown."})
+            self.by_name[name.lower()] = rid
+            self.ctx.summary.rooms_added.append(f"{rid} ({name})")
+        return self.by_name[name.lower()]
+
+
+def merge_speakers(ctx):
+    """The feed's people, matched to the curated ones by official id, then by name."""
+    sp_cols, speakers = read_rows(ctx.data_dir / "speakers.csv")
+    by_profile = {r["profile_id"]: r for r in speakers if r.get("profile_id")} if ctx.same_year else {}
+    by_name = {r["name"].lower(): r for r in speakers}
+    taken = {r["id"] for r in speakers}
+    new_speakers, speaker_ids = {}, {}
+    for session in ctx.feed.sessions:
+        for official, name, bio in session.speakers:
+            key = (official, name.lower())
+            if key in speaker_ids:
+                continue
+            old = (by_profile.get(str(official)) if official else None) or by_name.get(name.lower())
+            if old is not None:
+                row = dict(old)
+            else:
+                sid = slugify(name)
+                if sid in new_speakers or sid in taken:
+                    sid = f"{sid}-{official}" if official else f"{sid}-{len(new_speakers)}"
+                row = {"id": sid, "notes": ""}
+                ctx.summary.speakers_added.append(name)
+            row.update(name=name, source=ctx.source_id)
+            if official:
+                row["profile_id"] = str(official)
+            if bio:
+                row["bio"] = bio
+            new_speakers[row["id"]] = row
+            speaker_ids[key] = row["id"]
+    ctx.summary.speakers_removed = sorted(r["name"] for r in speakers if r["id"] not in new_speakers)
+    return sp_cols, new_speakers, speaker_ids
+
+
+class SessionMatcher:
+    """Finds the curated row of a feed session: by feed key, official id, then day and title."""
+
+    def __init__(self, sessions, same_year):
+        self.same_year = same_year
+        self.by_key = {r["feed_key"]: r for r in sessions if r.get("feed_key")}
+        self.by_id = {int(r["id"]): r for r in sessions}
+        self.by_title = {}
+        for r in sessions:
+            self.by_title.setdefault((r["date"], r["title"].strip().lower()), []).append(r)
+        self.used, self.matched = set(), set()
+        self.next_id = max([FIRST_LOCAL_ID - 1] + [i for i in self.by_id if i >= FIRST_LOCAL_ID]) + 1
+
+    def find(self, s, date):
+        old = self.by_key.get(s.key)
+        if old is None and s.presentation_id is not None and self.same_year:
+            old = self.by_id.get(s.presentation_id)
+        if old is None and self.same_year:
+            candidates = [r for r in self.by_title.get((date, s.title.lower()), []) if int(r["id"]) not in self.used]
+            old = candidates[0] if len(candidates) == 1 else None
+        return None if old is not None and int(old["id"]) in self.used else old
+
+    def claim(self, s, old):
+        """The id of the session: the matched row's, the official presentation id, or the next free one."""
+        if old is not None:
+            sid = int(old["id"])
+            self.matched.add(sid)
+        elif s.presentation_id is not None and s.presentation_id not in self.used:
+            sid = s.presentation_id
+        else:
+            while self.next_id in self.used or self.next_id in self.by_id:
+                self.next_id += 1
+            sid = self.next_id
+        self.used.add(sid)
+        return sid
+
+
+def merge_sessions(ctx, room_id):
+    """The feed's sessions as rows of sessions.csv, keeping ids and what the feed does not carry."""
+    s_cols, sessions = read_rows(ctx.data_dir / "sessions.csv")
+    track_ids = {t["id"] for t in yaml.safe_load((ctx.data_dir / "tracks.yaml").read_text(encoding="utf-8")) or []}
+    matcher = SessionMatcher(sessions, ctx.same_year)
+    out, id_of_key = [], {}
+    for s in sorted(ctx.feed.sessions, key=lambda s: (s.parent_key is not None, s.start, s.key)):
+        start, end = s.start.astimezone(ctx.tz), s.end.astimezone(ctx.tz)
+        old = matcher.find(s, start.strftime("%Y-%m-%d"))
+        sid = matcher.claim(s, old)
+        id_of_key[s.key] = sid
+        row = session_row(s, sid, old, start, end, [room_id(r) for r in s.rooms], track_ids, ctx.source_id)
+        row["parent"] = str(id_of_key[s.parent_key]) if s.parent_key else ""
+        record_change(ctx.summary, s, sid, old, row)
+        out.append(row)
+    ctx.summary.removed = [f"{r['id']} {r['title']!r}" for r in sessions if int(r["id"]) not in matcher.matched]
+    return s_cols, out, id_of_key
+
+
+def session_row(s, sid, old, start, end, rids, track_ids, source_id):
+    row = dict(old) if old else {"notes": "", "subtitle": "", "level": ""}
+    track = row.get("track") or ("charlas" if s.kind == "charla" and "charlas" in track_ids else "")
+    language = row.get("language") or ("es" if s.kind == "charla" else "en")
+    row.update(
+        id=str(sid), kind=s.kind, title=s.title, date=start.strftime("%Y-%m-%d"), start=start.strftime("%H:%M"),
+        end=end.strftime("%H:%M"), room=rids[0] if rids else "", other_rooms=";".join(rids[1:]),
+        track=track, language=language, url=s.url or "", description=s.description or "",
+        cancelled="yes" if s.cancelled else "no", feed_key=s.key, source=source_id,
+    )
+    if start == end:
+        add_note(row, POINT_IN_TIME.format(time=row["start"]))
+    return row
+
+
+def add_note(row, note):
+    """Add a note to a row once: importing the same feed again changes nothing."""
+    if note not in (row.get("notes") or ""):
+        row["notes"] = f"{row['notes']} {note}".strip() if row.get("notes") else note
+
+
+def record_change(summary, s, sid, old, row):
+    """Count the session in the summary and raise its calendar sequence when it moved."""
+    sequence = int(old.get("sequence") or 0) if old else 0
+    if old is None:
+        summary.added.append(f"{sid} {s.title!r}")
+    else:
+        place = lambda r: (r.get("date"), r.get("start"), r.get("end"), r.get("room"), r.get("other_rooms") or "")  # noqa: E731
+        if place(old) != place(row):
+            sequence += 1
+            summary.moved.append(f"{sid} {s.title!r}: {old['date']} {old['start']}-{old['end']} {old['room']} -> "
+                                 f"{row['date']} {row['start']}-{row['end']} {row['room']}")
+        if old["title"] != row["title"]:
+            summary.retitled.append(f"{sid}: {old['title']!r} -> {row['title']!r}")
+    if s.start == s.end:
+        summary.notices.append(f"point in time: {sid} {s.title!r} ({s.kind}) starts and ends at {row['start']} "
+                               f"on {row['date']}; kept as the feed gives it")
+    row["sequence"] = str(sequence)
+
+
+def speaker_links(feed, speaker_ids, id_of_key):
+    links = []
+    for s in feed.sessions:
+        seen = set()
+        for official, name, _bio in s.speakers:
+            spk = speaker_ids[(official, name.lower())]
+            if spk not in seen:
+                seen.add(spk)
+                links.append({"session": str(id_of_key[s.key]), "speaker": spk, "position": str(len(seen))})
+    return links
+
+
+def note_double_bookings(sessions, links, speakers, summary):
+    """A speaker the feed lists in two sessions at once: kept as the feed gives it, noted on both."""
+    by_id = {r["id"]: r for r in sessions if r["start"] and r["end"] > r["start"] and r["cancelled"] != "yes"}
+    held = {}
+    for link in links:
+        if link["session"] in by_id:
+            held.setdefault(link["speaker"], []).append(by_id[link["session"]])
+    for speaker, rows in sorted(held.items()):
+        rows.sort(key=lambda r: (r["date"], r["start"], int(r["id"])))
+        for a, b in zip(rows, rows[1:]):
+            related = a["id"] == b.get("parent") or b["id"] == a.get("parent") or \
+                (a.get("parent") and a.get("parent") == b.get("parent"))
+            if a["date"] == b["date"] and b["start"] < a["end"] and not related:
+                name = speakers[speaker]["name"]
+                add_note(a, DOUBLE_BOOKED.format(name=name, other=b["id"]))
+                add_note(b, DOUBLE_BOOKED.format(name=name, other=a["id"]))
+                summary.notices.append(f"speaker {name} is in sessions {a['id']} and {b['id']} at once in the feed; "
+                                       "kept as the feed gives it, noted on both")
+
+
+def conference_text(conf_text, conference, sessions, tz_name, summary):
+    """conference.yaml with the program's span and time zone as the feed gives them."""
+    days = sorted(r["date"] for r in sessions)
+    for key, value in (("start_date", days[0]), ("end_date", days[-1]), ("timezone", tz_name)):
+        if str(conference.get(key)) != value:
+            summary.notices.append(f"conference {key}: {conference.get(key)} -> {value}")
+            conf_text = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", conf_text)
+    return conf_text
+
+
+def sources_text(data_dir, source_id, year, source_url):
+    text = (data_dir / "sources.yaml").read_text(encoding="utf-8")
+    if re.search(rf"(?m)^- id: {re.escape(source_id)}$", text):
+        return text
+    return text.rstrip("\n") + (f"\n- id: {source_id}\n  title: Official schedule feed of PyCon US {year} "
+                                 f"(conference.json)\n  url: {source_url}\n")
 
 
 def mark_parallel_rooms(sessions, rooms, summary):

@@ -136,7 +136,7 @@ SPRINT_PROJECTS = {
 }
 REPORTED_SESSIONS = {
     "id": (integer, True), "title": (text, True), "speaker": (text, False), "date": (iso_date, True),
-    "kind": (text, True), "source": (text, True),
+    "kind": (text, True), "source": (identifier, True), "notes": (text, False),
 }
 
 CSV_FILES = {
@@ -148,7 +148,7 @@ CSV_FILES = {
     "sprint_projects": ("sprint_projects.csv", SPRINT_PROJECTS),
     "reported_sessions": ("reported_sessions.csv", REPORTED_SESSIONS),
 }
-OPTIONAL_COLUMNS = {"sessions": OPTIONAL_SESSION_COLUMNS, "speakers": {"bio"}}
+OPTIONAL_COLUMNS = {"sessions": OPTIONAL_SESSION_COLUMNS, "speakers": {"bio"}, "reported_sessions": {"notes"}}
 # Files whose records are people: no value there may look like an e-mail address.
 PEOPLE_FILES = {"speakers", "session_speakers", "reported_sessions", "sprint_projects"}
 

@@ -35,7 +35,7 @@ def test_112_presentations_with_official_urls(db):
 
 
 def test_counts(db):
-    assert one(db, "select count(*) from speakers")[0] == 147
+    assert one(db, "select count(*) from speakers")[0] == 152  # 147 from the schedule, 5 D&I panelists from the recap
     assert one(db, "select count(*) from rooms where floor is not null and floor != ''")[0] == 52
     assert one(db, "select count(*) from sprint_projects")[0] == 13
     assert one(db, "select count(*) from hotels")[0] == 27
@@ -196,3 +196,39 @@ def test_every_captured_slot_is_represented(db):
                    and s["start_local"] <= start and s["end_local"] >= end and s["parent_id"] is None]
         # The job fair really starts at 9:30; the grid shows 10:00.
         assert matches, slot
+
+
+def test_the_d_and_i_panelists_from_the_recap(db):
+    rows = db.execute("select s.name, s.source_id from session_speakers ss join speakers s on s.id = ss.speaker_id "
+                      "where ss.session_id = 1008 order by ss.position").fetchall()
+    assert [tuple(r) for r in rows] == [(n, "recap-michel") for n in (
+        "Débora Azevedo", "Alla Barbalat", "Georgi Ker", "Theresa Seyram Agbenyegah", "Abhijeet Mote")]
+    assert "not found" not in one(db, "select notes from sessions where id = 1008")[0]
+
+
+def test_the_sunday_break_with_no_end_or_room(db):
+    brk = one(db, "select * from sessions where day = '2026-05-17' and kind = 'break' and start_local = '2026-05-17 10:00'")
+    assert (brk["title"], brk["room_id"], brk["end_local"], brk["end_iso"], brk["duration_min"], brk["source_id"]) == \
+        ("Break", None, None, None, None, "site-talks")
+
+
+CITATION = re.compile(r"^(https?://|github\.com/)\S+")
+
+
+def test_hotel_citations_are_clean(db):
+    """Every *_source of a hotel is a list of citations, each opening with a URL or a repository."""
+    for h in db.execute("select id, rooms_source, coordinates_source, address_source from hotels").fetchall():
+        for field in ("rooms_source", "coordinates_source", "address_source"):
+            if h[field]:
+                parts = re.split(r";\s+(?=https?://|github\.com/|public GitHub)", h[field])
+                assert all(CITATION.match(p) or p.startswith("public GitHub") for p in parts), (h["id"], field, h[field])
+    maya = one(db, "select rooms, notes from hotels where id = 'hotel-maya-a-doubletree-by-hilton'")
+    assert maya["rooms"] == 199 and "199 (Meetings & Conventions, Oct 2009 and Oct 2013) and 197 (Convene, Nov 2011" in maya["notes"]
+
+
+def test_reported_sessions_cite_sources(db):
+    rows = db.execute("select r.id, r.source_id, r.notes, s.id as known from reported_sessions r "
+                      "left join sources s on s.id = r.source_id order by r.id").fetchall()
+    assert all(r["known"] for r in rows) and len(rows) == 5
+    assert [r["source_id"] for r in rows] == ["recap-michel"] * 4 + ["fedidevs-pycon26"]
+    assert all("(recap section)" in rows[i]["notes"] for i in (2, 3))

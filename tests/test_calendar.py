@@ -315,3 +315,11 @@ async def test_our_renderer_wins_over_another_ics_plugin(real_db):
         assert ds.renderers["ics"][0].__code__.co_filename == calendar_feed.render_ics.__code__.co_filename
     finally:
         pm.unregister(name="other_ics")
+
+
+async def test_an_item_with_no_known_end_has_no_dtend(datasette):
+    """The Sunday 10:00 break: the schedule gives no end, so the feed invents none."""
+    body = (await get(datasette, "/pycon/agenda.ics?ids=1043")).text
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert "DTSTART;TZID=America/Los_Angeles:20260517T100000\r\n" in body
+    assert "DTEND" not in event and "DURATION" not in event

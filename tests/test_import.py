@@ -42,13 +42,42 @@ def imported(data_copy, tmp_path):
 def test_fixture_import_covers_every_kind(imported):
     _, db, output = imported
     kinds = dict(db.execute("select kind, count(*) from sessions group by kind").fetchall())
-    assert kinds == {"talk": 2, "tutorial": 1, "charla": 1, "keynote": 1, "plenary": 1, "lightning-talks": 1,
-                     "sponsor-workshop": 1, "poster-session": 1, "poster": 2, "summit": 1, "event": 2, "break": 1,
+    assert kinds == {"talk": 2, "tutorial": 1, "charla": 1, "keynote": 1, "plenary": 2, "lightning-talks": 1,
+                     "sponsor-workshop": 1, "poster-session": 1, "poster": 2, "summit": 1, "event": 3, "break": 1,
                      "informational": 1, "open-space": 1}
     assert "unknown kind 'hackathon' ('Night hack') imported as an event" in output
     assert "fields not imported: mood" in output
     assert "top-level keys not imported: job-listings" in output
     assert "room added: concourse-lobby (Concourse Lobby)" in output
+
+
+async def test_a_zero_length_event_is_kept_as_a_point_in_time(imported, tmp_path):
+    data_dir, db, output = imported
+    lunch = db.execute("select * from sessions where title like 'Example members%'").fetchone()
+    assert (lunch["kind"], lunch["start_local"], lunch["end_local"], lunch["duration_min"]) == \
+        ("event", "2026-05-16 12:00", "2026-05-16 12:00", 0)
+    assert "Starts and ends at 12:00 in the official feed: a point in time" in lunch["notes"]
+    assert f"point in time: {lunch['id']} \"Example members' lunch (pre-registration required)\" (event) " \
+           "starts and ends at 12:00 on 2026-05-16; kept as the feed gives it" in output
+    import shutil
+
+    from scripts.serve import make_datasette
+
+    (tmp_path / "site").mkdir()
+    site = make_datasette(shutil.copy(tmp_path / "imported.db", tmp_path / "site" / "pycon.db"), None)
+    body = (await site.client.get(f"/pycon/agenda.ics?ids={lunch['id']}")).text
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert "DTSTART;TZID=America/Los_Angeles:20260516T120000" in body
+    assert "DTEND" not in event and "DURATION" not in event  # RFC 5545: it ends when it starts
+
+
+def test_a_double_booked_speaker_is_kept_and_noted(imported):
+    _, db, output = imported
+    talk, panel = db.execute("select id, notes from sessions where title like 'Example%at the same time%' "
+                             "or title = 'Example talk kept from the curated data' order by id").fetchall()
+    assert f"also lists Paolo Melchiorre in session {panel['id']} at the same time" in talk["notes"]
+    assert f"also lists Paolo Melchiorre in session {talk['id']} at the same time" in panel["notes"]
+    assert f"speaker Paolo Melchiorre is in sessions {talk['id']} and {panel['id']} at once in the feed" in output
 
 
 def test_one_slot_in_several_rooms_is_one_session(imported):
