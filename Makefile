@@ -27,7 +27,12 @@ validate: install
 serve: $(DB)
 	$(BIN)/pycon-db serve --db $(DB) --port $(PORT)
 
-test: install
+# axe-core (package.json) for the accessibility checks in the browser tests, when npm is here.
+node_modules/axe-core/axe.min.js: package.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks will skip"; fi
+
+test: install node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -q
 
 # make import FEED=https://us.pycon.org/2026/schedule/conference.json (or a file)

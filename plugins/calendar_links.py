@@ -8,6 +8,8 @@ REQUIRED = {"event_name", "event_dtstart"}
 
 SCRIPT = """
 document.addEventListener("DOMContentLoaded", function () {
+  // A page with no rows gets no calendar links: an empty feed is nothing to subscribe to.
+  if (!document.querySelector("table.rows-and-columns tbody tr, .program-list > li")) { return; }
   var links = %s;
   var exports = %s;
   var p = document.createElement("p");

@@ -30,18 +30,23 @@ WORD = re.compile(r"\w+")
 MAX_WORDS, MAX_WORD = 16, 64
 
 
-def pycon_fts_query(text):
+def pycon_fts_query(text, mode="all"):
     """What a person typed, as an FTS5 query that cannot be a syntax error.
 
-    Every word becomes a quoted prefix term ("secur"* finds security), all of them required;
-    quotes, operators, column filters and NEAR( are read as the words they contain. Text with
-    no word matches nothing.
+    Every word becomes a quoted prefix term ("secur"* finds security); mode "all" requires
+    every word, "any" one of them (the search falls back to it when "all" finds nothing).
+    Quotes, operators, column filters and NEAR( are read as the words they contain. Text
+    with no word matches nothing.
     """
     words = [w[:MAX_WORD] for w in WORD.findall(str(text or ""))][:MAX_WORDS]
-    return " ".join(f'"{w}"*' for w in words) if words else '""'
+    terms = [f'"{w}"*' for w in words]
+    if not terms:
+        return '""'
+    return " OR ".join(terms) if mode == "any" else " ".join(terms)
 
 
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("pycon_local_time", 2, pycon_local_time, deterministic=False)
     conn.create_function("pycon_fts_query", 1, pycon_fts_query, deterministic=True)
+    conn.create_function("pycon_fts_query", 2, pycon_fts_query, deterministic=True)

@@ -88,15 +88,19 @@ def time_build(data_dir: Path, out: Path, repeat: int):
 
 @click.command()
 @click.option("--repeat", default=3, show_default=True, help="Builds per size; the median is reported.")
-@click.option("--part", type=click.Choice(["all", "build", "feeds"]), default="all", show_default=True)
+@click.option("--part", type=click.Choice(["all", "build", "feeds", "pages"]), default="all", show_default=True)
 def main(repeat, part):
-    """Build time at 1x/10x/100x, then feed throughput against JSON, side by side in one run."""
+    """Build time at 1x/10x/100x, feed throughput against JSON, then search and pages against JSON, in one run."""
     if part in ("all", "build"):
         bench_build(repeat)
     if part in ("all", "feeds"):
         from .bench_feeds import bench_feeds
 
         bench_feeds()
+    if part in ("all", "pages"):
+        from .bench_pages import bench_pages
+
+        bench_pages()
 
 
 def bench_build(repeat):

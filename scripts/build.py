@@ -12,6 +12,7 @@ import sqlite_utils
 from .checks import check_dataset
 from .errors import ValidationFailed
 from .load import Dataset, load_dataset
+from .search_index import write_search_index
 
 # Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
 # straight-line distance at 5 km/h is a common planning rule for city grids.
@@ -229,8 +230,9 @@ def write_database(ds: Dataset, path: Path):
         ("rooms", ["floor"]), ("rooms", ["name"]), ("hotels", ["walking_min"]),
     ):
         db[table].create_index(columns)
-    db["sessions"].enable_fts(["title", "subtitle", "description", "speakers"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+    write_search_index(conn)
     db["speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+    db["hotels"].enable_fts(["name", "street_address"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
     db.create_view("session_details", SESSION_DETAILS_VIEW)
     db.create_view("calendar_events", CALENDAR_VIEW)
     conn.execute("COMMIT")

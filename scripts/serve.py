@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "metadata.yml"
 PLUGINS = ROOT / "plugins"
+TEMPLATES = ROOT / "templates"
 
 # A public site: a runaway query stops after a second; the whole program (under 200 rows)
 # fits in one page of any canned query, so nothing is cut at max_returned_rows.
@@ -66,7 +67,8 @@ def make_datasette(db: Path, inspect_data: dict):
     from datasette.app import Datasette
 
     return Datasette(immutables=[str(db)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
-                     plugins_dir=str(PLUGINS), settings=SETTINGS, cors=True, inspect_data=inspect_data)
+                     plugins_dir=str(PLUGINS), template_dir=str(TEMPLATES), settings=SETTINGS, cors=True,
+                     inspect_data=inspect_data)
 
 
 def timely_protocol():

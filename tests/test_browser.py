@@ -8,6 +8,9 @@ from .conftest import ROOT
 from scripts.serve import running_server
 
 SHOTS = ROOT / "build" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags for a closed network: without the background-networking ones Chromium keeps
 # trying to reach Google's hosts.
@@ -37,6 +40,58 @@ def page(real_db):
         page.js_errors = errors
         yield page
         browser.close()
+
+
+def axe_violations(page):
+    """Serious and critical accessibility violations that axe-core finds on the page."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is required in CI: .ci/run installs it with npm ci")
+        pytest.skip("axe-core missing: run `npm install` (package.json) to run the accessibility checks")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_search_page(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    page.get_by_label("Search sessions, speakers, tracks, rooms and hotels").fill("asyncio")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pycon/search?q=asyncio")
+    first = page.locator(".program-list .session-title a").first
+    assert first.inner_text().startswith("Container-enabled Asyncio is All You Need")
+    assert first.locator("mark").inner_text() == "Asyncio"
+    assert page.title() == "asyncio · Search · PyCon US 2026"
+    page.goto("/pycon/search?q=security")
+    assert page.locator(".program-list > li").count() >= 8
+    assert no_horizontal_scroll(page)
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=str(SHOTS / f"search_security_{name}.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_no_calendar_links_without_results(page):
+    page.goto("/pycon/search?q=zzzzqqq")
+    assert page.locator(".zero-results").is_visible()
+    assert page.locator(".calendar-links").count() == 0
+    page.goto("/pycon/search?q=pathlib")
+    assert page.locator(".calendar-links a.calendar-subscribe").count() == 1
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_home_page_is_accessible(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_home_page(page):

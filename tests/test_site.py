@@ -146,14 +146,6 @@ async def test_now_next(datasette):
     assert (await datasette.client.get("/pycon/now_next.json")).status_code == 200
 
 
-async def test_search(datasette):
-    data = await rows(datasette, "/pycon/search.json?q=security")
-    assert {r["id"] for r in data} == {34, 61, 117, 1013}
-    assert all("[Security]" in r["snippet"] for r in data)
-    assert [r["id"] for r in await rows(datasette, "/pycon/search.json?q=galindo")][:2] != []
-    assert {r["id"] for r in await rows(datasette, "/pycon/search.json?q=hervas")} == {139}
-
-
 @pytest.mark.parametrize("path", [
     "/pycon/program_track.json?track=nope", "/pycon/program_day.json?day=notaday",
     "/pycon/search.json?q=", "/pycon/search.json?q=%22unbalanced", "/pycon/search.json?q=NEAR(",

@@ -1,0 +1,88 @@
+"""Jinja filters that show program rows as people read them: times in words, kinds, highlights.
+
+- `when`: "Fri 15 May, 09:45–10:30" from a row's start_local/end_local (the day alone when
+  its time is unknown, "from 10:00" when only the start is);
+- `kind_label`: the track where there is one ("AI track"), else the kind in words;
+- `mark(text, q)`: the text escaped, with the words that match the query in <mark> (word
+  beginnings, case and accents ignored, as the search matches them).
+"""
+import re
+import unicodedata
+from datetime import date
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+KINDS = {
+    "talk": "Talk", "tutorial": "Tutorial", "charla": "Charla (in Spanish)", "keynote": "Keynote",
+    "plenary": "Plenary", "lightning-talks": "Lightning talks", "sponsor-workshop": "Sponsor workshop",
+    "poster-session": "Posters", "poster": "Poster", "summit": "Summit", "event": "Event", "break": "Break",
+    "sprint": "Sprints", "open-space": "Open space", "informational": "Information", "unfilled": "Open slot",
+}
+WORD = re.compile(r"\w+")
+
+
+def fold(text):
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def day_label(day):
+    d = date.fromisoformat(str(day)[:10])
+    return f"{d:%a} {d.day} {d:%b}"
+
+
+def as_dict(row):
+    return row if isinstance(row, dict) else dict(zip(row.keys(), row))
+
+
+def when(row):
+    row = as_dict(row)
+    start, end = row.get("start_local"), row.get("end_local")
+    day = day_label(row.get("day") or start)
+    if not start:
+        return f"{day}, time not announced"
+    if not end or end == start:
+        return f"{day}, {start[11:16]}" + (" (end not announced)" if not end else "")
+    return f"{day}, {start[11:16]}–{end[11:16]}"
+
+
+def kind_label(row):
+    row = as_dict(row)
+    track, kind = row.get("track"), row.get("kind") or ""
+    label = KINDS.get(kind, kind.replace("-", " ").capitalize())
+    if track and track.lower() not in label.lower():
+        return f"{label} · {track} track"
+    return label
+
+
+SUFFIXES = ("ities", "ity", "ies", "ing", "ed", "es", "s", "e")
+
+
+def stem(word):
+    """A rough English stem, so that marks follow the search's word forms (security -> secur, finds secure)."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+def mark(text, query):
+    """`text` escaped, each word that begins with a word of `query` (or its stem) in <mark>."""
+    if text is None:
+        return ""
+    terms = [stem(fold(w)) for w in WORD.findall(str(query or ""))]
+    if not terms:
+        return escape(text)
+    out, last = [], 0
+    for match in WORD.finditer(str(text)):
+        if any(fold(match.group()).startswith(t) for t in terms):
+            out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
+            last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters.update(when=when, kind_label=kind_label, mark=mark, day_label=day_label,
+                       words=lambda text: WORD.findall(str(text or "")))

@@ -1,0 +1,52 @@
+"""The full-text index behind `search`: what people search a program by, weighted.
+
+One row per session in `sessions_fts` (FTS5, Porter stemming over unicode61 with accents
+folded, so "sprint" finds "Sprints", "secur" finds "security", "hervas" finds "Hervás"):
+title, subtitle, speakers, track (id, name and full name), kind (in words: "sprint
+sprints", "charla talk in Spanish"), rooms with their floor, language in words ("Spanish
+Español"), and the description as text. The `search` query ranks with bm25 and WEIGHTS,
+so a match in a title counts ten times one in a description.
+"""
+import html
+
+import nh3
+
+COLUMNS = ("title", "subtitle", "speakers", "track", "kind", "room", "language", "description")
+WEIGHTS = (10.0, 6.0, 8.0, 4.0, 3.0, 2.0, 2.0, 1.0)
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+KIND_WORDS = {
+    "charla": "charla charlas talk in Spanish", "lightning-talks": "lightning talks",
+    "poster-session": "poster session posters", "poster": "poster posters", "sprint": "sprint sprints development",
+    "open-space": "open space spaces", "sponsor-workshop": "sponsor workshop", "keynote": "keynote keynotes",
+    "tutorial": "tutorial tutorials workshop", "summit": "summit summits", "break": "break meal",
+}
+LANGUAGE_WORDS = {"en": "English", "es": "Spanish Español Castellano"}
+SESSIONS_SQL = """
+select s.id, s.title, s.subtitle, s.speakers, s.kind, s.language, s.description,
+  t.id as track_id, t.name as track_name, t.full_name as track_full_name,
+  (select group_concat(r.name || coalesce(' ' || r.floor, ''), ' ') from session_rooms sr
+     join rooms r on r.id = sr.room_id where sr.session_id = s.id) as rooms
+from sessions s left join tracks t on t.id = s.track_id
+where s.kind != 'unfilled'
+"""
+
+
+def text_of(description):
+    """A description's words: HTML tags dropped, entities decoded."""
+    return html.unescape(nh3.clean(description, tags=set())) if description else None
+
+
+def index_row(s):
+    track = " ".join(v for v in (s["track_id"], s["track_name"], s["track_full_name"]) if v) or None
+    return (s["id"], s["title"], s["subtitle"], s["speakers"], track,
+            KIND_WORDS.get(s["kind"], s["kind"].replace("-", " ")), s["rooms"],
+            LANGUAGE_WORDS.get(s["language"], s["language"]), text_of(s["description"]))
+
+
+def write_search_index(conn):
+    """Create and fill sessions_fts (its rowid is the session id) and the hotels' name index."""
+    conn.execute(f"create virtual table sessions_fts using fts5({', '.join(COLUMNS)}, tokenize='{TOKENIZE}')")
+    cursor = conn.execute(SESSIONS_SQL)
+    names = [d[0] for d in cursor.description]
+    rows = [index_row(dict(zip(names, r))) for r in cursor.fetchall()]
+    conn.executemany(f"insert into sessions_fts (rowid, {', '.join(COLUMNS)}) values ({', '.join('?' * 9)})", rows)
