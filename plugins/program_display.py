@@ -35,6 +35,11 @@ def as_dict(row):
     return row if isinstance(row, dict) else dict(zip(row.keys(), row))
 
 
+def day_title(day):
+    d = date.fromisoformat(str(day)[:10])
+    return f"{d:%A} {d.day} {d:%B}"
+
+
 def when(row):
     row = as_dict(row)
     start, end = row.get("start_local"), row.get("end_local")
@@ -84,5 +89,5 @@ def mark(text, query):
 
 @hookimpl
 def prepare_jinja2_environment(env):
-    env.filters.update(when=when, kind_label=kind_label, mark=mark, day_label=day_label,
+    env.filters.update(when=when, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
                        words=lambda text: WORD.findall(str(text or "")))

@@ -15,9 +15,11 @@ Correct by construction:
 - the bound counts keys, headers and bodies.
 
 Feeds (calendars, schedule exports) get a Cache-Control suited to apps that poll them.
-Configured in metadata.yml under plugins.response-cache: `feed_suffixes`, and `uncached`
-(queries whose result depends on the clock, like now_next; matched after Datasette's
-tilde-decoding, so `now~5Fnext` is the same query).
+Configured in metadata.yml under plugins.response-cache: `feed_suffixes`, `uncached`
+(queries whose result depends on the clock, like now_next, matched after Datasette's
+tilde-decoding, so `now~5Fnext` is the same query), `uncached_paths` (whole paths, such as
+`schedule`, which redirects to the day that is on), and
+`routes` (a first path segment outside /<database>/ whose pages depend on one database).
 """
 import hashlib
 from collections import OrderedDict
@@ -187,6 +189,8 @@ class Policy:
         self.datasette = datasette
         self.feed_suffixes = tuple(config.get("feed_suffixes") or (".ics",))
         self.uncached = set(config.get("uncached") or ())
+        self.uncached_paths = set(config.get("uncached_paths") or ())
+        self.routes = config.get("routes") or {}  # pages outside /<database>/ that depend on one database
         self.default = f"public, max-age={datasette.setting('default_cache_ttl')}".encode()
 
     def database_hash(self, segments):
@@ -196,7 +200,7 @@ class Policy:
             served = [d for n, d in self.datasette.databases.items() if n != "_internal"]
             hashes = [d.hash for d in served if not d.is_mutable and d.hash]
             return "+".join(hashes) if served and len(hashes) == len(served) else None
-        db = self.datasette.databases.get(segments[0])
+        db = self.datasette.databases.get(self.routes.get(segments[0], segments[0]))
         return db.hash if db is not None and not db.is_mutable else None
 
     def key(self, scope, segments):
@@ -208,7 +212,7 @@ class Policy:
         return request_key(scope, db_hash) if db_hash else None
 
     def depends_on_clock(self, segments):
-        return len(segments) > 1 and segments[1] in self.uncached
+        return (len(segments) > 1 and segments[1] in self.uncached) or "/".join(segments) in self.uncached_paths
 
     def cache_control(self, scope, segments, status, headers):
         """Feeds get a Cache-Control for polling apps; clock pages may not be stored anywhere."""

@@ -155,11 +155,81 @@ def test_faceted_program_page(page):
     page.screenshot(path=str(SHOTS / "program_friday_grand_ballroom_a.png"), full_page=True)
 
 
-def test_session_row_page(page):
-    page.goto("/pycon/sessions/105")
-    assert "AI-Assisted Contributions and Maintainer Load" in page.content()
-    assert page.locator("td.col-start_iso").inner_text() == "2026-05-15T11:00:00-07:00"
-    page.screenshot(path=str(SHOTS / "session_105.png"), full_page=True)
+def test_session_page_shows_names_where_ids_were(page):
+    page.goto("/pycon/sessions/1005")
+    assert page.locator("h1").inner_text() == "Keynote — Lin Qiao"
+    assert page.title() == "Keynote — Lin Qiao · Fri 15 May · PyCon US 2026"
+    facts = page.locator(".record-facts")
+    assert "Friday 15 May, 09:45–10:30 PDT" in facts.inner_text()
+    room = facts.get_by_role("link", name="Pacific Ballroom - Arena")
+    assert room.get_attribute("href") == "/pycon/rooms/pacificballroomarena"
+    assert "Arena & Exhibit Halls" in facts.inner_text()  # the floor
+    assert facts.get_by_role("link", name="Lin Qiao").get_attribute("href") == "/pycon/speakers/lin-qiao"
+    assert page.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=1005"
+    assert page.locator("a.calendar-google").get_attribute("href").startswith(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text=Keynote")
+    page.screenshot(path=str(SHOTS / "session_1005.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.goto("/pycon/speakers/trey-hunner")
+    assert page.locator(".program-list .session-title a").all_inner_texts() == [
+        "Lazy Looping in Practice: Building and Using Generators and Iterators", "pathlib: why and how to use it"]
+    page.goto("/pycon/rooms/hallab")
+    assert page.locator("h1").inner_text() == "Hall AB" and "Arena & Exhibit Halls" in page.locator(".record-facts").inner_text()
+    assert axe_violations(page) == []
+
+
+def block_box(page, session_id):
+    return page.locator(f'article[data-session="{session_id}"]').bounding_box()
+
+
+def test_day_grid_places_sessions_by_room_and_time(page, real_db):
+    import sqlite3
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/schedule/2026-05-15")
+    assert page.title() == "Friday 15 May · Schedule · PyCon US 2026"
+    keynote = block_box(page, 1005)
+    arena = page.locator(".room-head", has_text="Pacific Ballroom - Arena").bounding_box()
+    label = page.locator(".slot-time", has_text="09:45").bounding_box()
+    slot = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--slot'))")
+    assert arena["x"] - 1 <= keynote["x"] and keynote["x"] + keynote["width"] <= arena["x"] + arena["width"] + 1
+    assert abs(keynote["y"] - label["y"]) <= 2  # starts at the 09:45 line
+    assert abs(keynote["height"] - 45 / 5 * slot) <= 3  # as tall as 45 minutes on the grid's scale
+    friday = [r["id"] for r in page.request.get("/pycon/program_day.json?day=2026-05-15&_shape=array").json()]
+    assert len(friday) == sqlite3.connect(real_db).execute(
+        "select count(*) from sessions where day = '2026-05-15' and kind != 'unfilled'").fetchone()[0] > 40
+    for sid in friday:  # every session once, linking to its page
+        assert page.locator(f'a[href="/pycon/sessions/{sid}"]').count() == 1, sid
+    assert page.locator('.day-tabs a[aria-current="page"]').inner_text() == "Fri 15 May"
+    page.screenshot(path=str(SHOTS / "schedule_friday_desktop.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_day_grid_on_a_phone_is_a_list(page):
+    page.set_viewport_size(PHONE)
+    page.goto("/schedule/2026-05-15")
+    assert no_horizontal_scroll(page)
+    assert not page.locator(".room-head").first.is_visible()
+    heights = page.evaluate("() => Array.from(document.querySelectorAll('article.block')).map(b => b.offsetHeight)")
+    assert sorted(heights)[len(heights) // 2] <= 140  # a talk takes about 120 px
+    keynote = page.locator('article[data-session="1005"]')
+    assert "09:45–10:30 · Pacific Ballroom - Arena (Arena & Exhibit Halls)" in keynote.inner_text()
+    page.screenshot(path=str(SHOTS / "schedule_friday_phone.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_the_now_line_on_the_current_day(page):
+    # The browser's clock set to Friday 11:10 in Long Beach: the line sits before the 11:45 group.
+    page.clock.set_fixed_time("2026-05-15T18:10:00Z")
+    page.goto("/schedule/2026-05-15")
+    line = page.locator(".now-line")
+    assert line.inner_text() == "Now 11:10"
+    following = page.evaluate("() => document.querySelector('.now-line').nextElementSibling.textContent.trim()")
+    assert following == "11:45"
+    page.goto("/schedule/2026-05-16")
+    assert page.locator(".now-line").count() == 0
 
 
 def test_calendar_query_page_offers_one_click_subscription(page):

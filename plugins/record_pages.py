@@ -1,0 +1,110 @@
+"""What the session, speaker and room pages show: names where the tables hold ids.
+
+Datasette's row pages for `sessions`, `speakers` and `rooms` use our templates
+(`row-pycon-<table>.html`); this plugin gives them the joined facts: for a session its room
+and floor, speakers, track, source, the sessions at the same time, its parent and children,
+and calendar links; for a speaker or a room their sessions. The `.json` of each row is
+Datasette's own, unchanged.
+"""
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import nh3
+from datasette import hookimpl
+from datasette.utils import tilde_decode
+from markupsafe import Markup
+
+DESCRIPTION_TAGS = {"p", "br", "a", "em", "strong", "b", "i", "ul", "ol", "li", "code", "pre", "blockquote", "h3", "h4"}
+SESSION = "select * from calendar_events where id = :id"
+SPEAKERS = """select s.id, s.name, s.profile_url from session_speakers ss join speakers s on s.id = ss.speaker_id
+where ss.session_id = :id order by ss.position"""
+ROOMS = """select r.id, r.name, r.floor from session_rooms sr join rooms r on r.id = sr.room_id
+where sr.session_id = :id order by sr.position"""
+AT_THE_SAME_TIME = """select * from calendar_events where day = :day and id != :id and parent_id is null
+and start_local < :end and end_local > :start order by start_iso, room"""
+CHILDREN = "select * from calendar_events where parent_id = :id order by title"
+SOURCE = "select * from sources where id = (select source_id from sessions where id = :id)"
+OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
+where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
+IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
+where sr.room_id = :id order by e.day, e.start_iso is null, e.start_iso, e.title"""
+
+
+def time_in_words(row):
+    """'Friday 15 May, 09:45–10:30 PDT', or the day alone when the time is not known."""
+    day = date.fromisoformat(row["day"])
+    words = f"{day:%A} {day.day} {day:%B}"
+    if not row["start_iso"]:
+        return f"{words}, time not announced"
+    start = datetime.fromisoformat(row["start_iso"])
+    zone = start.astimezone(ZoneInfo(row["event_tzid"])).tzname() if row.get("event_tzid") else ""
+    end = f"–{row['end_local'][11:16]}" if row["end_local"] and row["end_local"] != row["start_local"] else ""
+    return f"{words}, {row['start_local'][11:16]}{end} {zone}".rstrip()
+
+
+def google_calendar_url(row):
+    """A Google Calendar 'add event' link for one session."""
+    if row["start_iso"]:
+        start = datetime.fromisoformat(row["start_iso"]).astimezone(timezone.utc)
+        end = datetime.fromisoformat(row["end_iso"]).astimezone(timezone.utc) if row["end_iso"] else start
+        dates = f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"
+    else:
+        day = date.fromisoformat(row["day"])
+        dates = f"{day:%Y%m%d}/{day + timedelta(days=1):%Y%m%d}"
+    params = {"action": "TEMPLATE", "text": row["event_name"], "dates": dates, "details": row["event_url"] or "",
+              "location": row["event_location"] or "", "ctz": row.get("event_tzid") or "UTC"}
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
+
+def safe_description(html):
+    """The description's HTML, sanitised again here: a hand-edited source may hold anything."""
+    if not html:
+        return None
+    return Markup(nh3.clean(html, tags=DESCRIPTION_TAGS, attributes={"a": {"href", "title"}},
+                            url_schemes={"http", "https"}))
+
+
+async def rows_of(db, sql, params):
+    return [dict(r) for r in (await db.execute(sql, params)).rows]
+
+
+async def session_facts(db, pk):
+    found = await rows_of(db, SESSION, {"id": pk})
+    if not found:
+        return {}
+    s = found[0]
+    facts = {"session": s, "when": time_in_words(s), "google_url": google_calendar_url(s),
+             "speakers": await rows_of(db, SPEAKERS, {"id": pk}), "rooms": await rows_of(db, ROOMS, {"id": pk}),
+             "children": await rows_of(db, CHILDREN, {"id": pk}), "description": safe_description(s.get("description")),
+             "source": (await rows_of(db, SOURCE, {"id": pk}) or [None])[0], "concurrent": [], "parent": None}
+    if s["start_local"] and s["end_local"]:
+        facts["concurrent"] = await rows_of(db, AT_THE_SAME_TIME, {"day": s["day"], "id": pk, "start": s["start_local"],
+                                                                   "end": s["end_local"]})
+    if s["parent_id"]:
+        facts["parent"] = (await rows_of(db, SESSION, {"id": s["parent_id"]}) or [None])[0]
+    return facts
+
+
+async def facts_for(db, table, pk):
+    if table == "sessions":
+        return await session_facts(db, pk)
+    if table == "speakers":
+        return {"sessions": await rows_of(db, OF_SPEAKER, {"id": pk})}
+    return {"sessions": await rows_of(db, IN_ROOM, {"id": pk})}
+
+
+@hookimpl
+def extra_template_vars(template, database, table, request, datasette):
+    if database != "pycon" or template != f"row-pycon-{table}.html" or table not in ("sessions", "speakers", "rooms"):
+        return {}
+
+    async def facts():
+        db = datasette.get_database(database)
+        pk = tilde_decode(request.url_vars.get("pks", ""))
+        if table == "sessions":
+            # Session ids are integers; anything else is no session.
+            return await facts_for(db, table, int(pk)) if pk.isdigit() else {}
+        return await facts_for(db, table, pk)
+
+    return facts

@@ -1,0 +1,184 @@
+"""`/schedule/<date>`: a conference day as rooms by time, and `/schedule`, which goes to the day that is on.
+
+The grid is one list of sessions in time order, placed with CSS grid on a wide screen (rooms
+are columns, time runs down, 5 minutes a row) and read as a list grouped by start time on a
+phone, so each session is in the page once. Breaks that overlap nothing are full-width
+bands; a room holding sessions at the same time (a parallel hall) gets a lane for each; a
+session in several neighbouring rooms spans their columns. Sessions whose time is not known
+are listed below the grid. The page depends only on the database, so it is cached like any
+other; the current-time line is drawn by a few lines of JavaScript from the browser's clock.
+"""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+DATABASE = "pycon"
+SLOT_MIN = 5  # minutes a grid row stands for
+NO_ROOM = "Room not announced"
+SESSIONS = """
+select e.*, (select group_concat(sr.room_id, ' ') from session_rooms sr
+             where sr.session_id = e.id order by sr.position) as room_ids
+from calendar_events e where e.day = :day and e.parent_id is null
+order by e.start_iso is null, e.start_iso, e.room, e.id
+"""
+
+
+def minutes(local):
+    """'YYYY-MM-DD HH:MM' as minutes after midnight."""
+    return int(local[11:13]) * 60 + int(local[14:16])
+
+
+def clock(total):
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def overlaps(a, b):
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def timed_items(rows):
+    """Sessions with a start and an end, as dicts with start/end minutes; the others apart."""
+    timed, other = [], []
+    for row in rows:
+        if row["start_local"] and row["end_local"]:
+            start, end = minutes(row["start_local"]), minutes(row["end_local"])
+            timed.append({**row, "start": start, "end": max(end, start + SLOT_MIN)})
+        else:
+            other.append(row)
+    return timed, other
+
+
+def mark_bands(timed):
+    """A break that overlaps no other session concerns everyone: a full-width band."""
+    for item in timed:
+        item["band"] = item["kind"] == "break" and not any(
+            overlaps(item, other) for other in timed if other is not item and other["kind"] != "break")
+
+
+def room_columns(timed, room_names):
+    """The rooms in use (the keynote stage, then the most used), each with a lane per session held at once."""
+    counts, lanes, stages = {}, {}, set()
+    for item in timed:
+        if item["band"]:
+            continue
+        item["rooms"] = (item["room_ids"] or "").split() or [None]
+        room = item["rooms"][0]
+        counts[room] = counts.get(room, 0) + 1
+        if item["kind"] == "keynote":
+            stages.add(room)
+        busy = lanes.setdefault(room, [])
+        lane = next((i for i, last in enumerate(busy) if last <= item["start"]), len(busy))
+        busy[lane:lane + 1] = [item["end"]]
+        item["lane"] = lane
+    order = sorted(counts, key=lambda r: (r not in stages, r is None, -counts[r], room_names.get(r, (NO_ROOM,))[0]))
+    columns, first = [], 2  # grid column 1 holds the times
+    for room in order:
+        name, floor = room_names.get(room, (NO_ROOM, None))
+        columns.append({"id": room, "name": name, "floor": floor, "first": first, "lanes": len(lanes[room])})
+        first += len(lanes[room])
+    return columns, first
+
+
+def place(timed, columns, last_column, day_start, room_names):
+    """Grid rows and columns for every timed item."""
+    where = {c["id"]: c for c in columns}
+    for item in timed:
+        item["row"] = 2 + (item["start"] - day_start) // SLOT_MIN
+        item["row_end"] = 2 + -(-(item["end"] - day_start) // SLOT_MIN)
+        if item["band"]:
+            item["col"], item["col_end"] = 2, last_column
+            continue
+        column = where[item["rooms"][0]]
+        item["col"] = column["first"] + item["lane"]
+        item["col_end"] = item["col"] + 1
+        spanned = span_neighbours(item, columns)
+        if spanned:
+            item["col_end"] = spanned
+        shown = {c["id"] for c in columns if item["col"] <= c["first"] < item["col_end"]}
+        item["also"] = [room_names.get(r, (r,))[0] for r in item["rooms"][1:] if r not in shown]
+
+
+def span_neighbours(item, columns):
+    """Where a one-lane session held in its neighbouring rooms too should end, or None."""
+    ids = [c["id"] for c in columns]
+    here = ids.index(item["rooms"][0])
+    others = set(item["rooms"][1:])
+    if not others or columns[here]["lanes"] != 1:
+        return None
+    end = here
+    while end + 1 < len(ids) and ids[end + 1] in others and columns[end + 1]["lanes"] == 1:
+        end += 1
+    return columns[end]["first"] + 1 if end > here else None
+
+
+def time_groups(timed):
+    """Start times, each with the grid row of its label and its sessions, in order."""
+    groups = {}
+    for item in timed:
+        groups.setdefault(item["start"], []).append(item)
+    return [{"time": clock(start), "minute": start, "row": items[0]["row"], "sessions": items}
+            for start, items in sorted(groups.items())]
+
+
+def layout(rows, room_names):
+    """Everything the template needs to draw one day."""
+    timed, other = timed_items([dict(r) for r in rows])
+    if not timed:
+        return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None}
+    mark_bands(timed)
+    columns, last_column = room_columns(timed, room_names)
+    day_start = min(i["start"] for i in timed) // 30 * 30
+    day_end = -(-max(i["end"] for i in timed) // 30) * 30
+    place(timed, columns, max(last_column, 3), day_start, room_names)
+    return {"columns": columns, "groups": time_groups(timed), "untimed": other, "last_column": max(last_column, 3),
+            "rows": (day_end - day_start) // SLOT_MIN, "start": day_start,
+            "hours": [{"label": clock(m), "row": 2 + (m - day_start) // SLOT_MIN} for m in range(day_start, day_end, 30)]}
+
+
+async def conference(db):
+    row = (await db.execute("select name, start_date, end_date, timezone from conference")).first()
+    return dict(row)
+
+
+def conference_days(conf):
+    first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
+    return [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def current_day(conf, now=None):
+    """The conference day that is on; before the conference its first day, after it its last."""
+    days = conference_days(conf)
+    tz = ZoneInfo(conf["timezone"])
+    today = (now or datetime.now(tz)).astimezone(tz).date().isoformat()
+    return min(max(today, days[0]), days[-1])
+
+
+async def schedule_redirect(datasette):
+    conf = await conference(datasette.get_database(DATABASE))
+    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf)}"),
+                             headers={"Cache-Control": "no-store"})
+
+
+async def schedule_day(datasette, request):
+    db = datasette.get_database(DATABASE)
+    conf = await conference(db)
+    day = request.url_vars["day"]
+    days = conference_days(conf)
+    if day not in days:
+        return Response.html(await datasette.render_template(
+            "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True}, request=request),
+            status=404)
+    rooms = {r["id"]: (r["name"], r["floor"]) for r in (await db.execute("select id, name, floor from rooms")).rows}
+    grid = layout((await db.execute(SESSIONS, {"day": day})).rows, rooms)
+    context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN}
+    return Response.html(await datasette.render_template("schedule_day.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/schedule/?$", schedule_redirect),
+        (r"^/schedule/(?P<day>\d{4}-\d{2}-\d{2})$", schedule_day),
+    ]

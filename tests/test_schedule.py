@@ -1,0 +1,75 @@
+"""The day grids: which day /schedule opens, how sessions are laid out, what each page says."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from plugins.schedule_grid import current_day, layout
+
+CONF = {"start_date": "2026-05-13", "end_date": "2026-05-19", "timezone": "America/Los_Angeles"}
+LA = ZoneInfo("America/Los_Angeles")
+
+
+@pytest.mark.parametrize("now, day", [
+    (datetime(2026, 3, 1, 12, 0, tzinfo=LA), "2026-05-13"),  # before: the first day
+    (datetime(2026, 5, 16, 23, 59, tzinfo=LA), "2026-05-16"),  # during: today in Long Beach
+    (datetime(2026, 5, 17, 6, 30, tzinfo=ZoneInfo("UTC")), "2026-05-16"),  # still Saturday there
+    (datetime(2026, 11, 29, 9, 0, tzinfo=LA), "2026-05-19"),  # after: the last day
+])
+def test_the_day_that_is_on(now, day):
+    assert current_day(CONF, now) == day
+
+
+async def test_schedule_goes_to_a_conference_day_and_is_never_stored(datasette):
+    response = await datasette.client.get("/schedule")
+    assert response.status_code == 302 and response.headers["cache-control"] == "no-store"
+    assert response.headers["location"] in {f"/schedule/2026-05-{d}" for d in range(13, 20)}
+
+
+async def test_a_day_outside_the_conference_is_a_404_with_the_days(datasette):
+    response = await datasette.client.get("/schedule/2026-06-01")
+    assert response.status_code == 404
+    assert 'href="/schedule/2026-05-15"' in response.text and "is not one of its days" in response.text
+
+
+async def test_day_pages_are_cached_with_etags(datasette):
+    first = await datasette.client.get("/schedule/2026-05-16")
+    assert first.status_code == 200 and first.headers["etag"]
+    again = await datasette.client.get("/schedule/2026-05-16", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def day_layout(db, day):
+    rooms = {r["id"]: (r["name"], r["floor"]) for r in db.execute("select id, name, floor from rooms")}
+    rows = db.execute("select e.*, (select group_concat(room_id, ' ') from session_rooms where session_id = e.id) "
+                      "as room_ids from calendar_events e where day = ? and parent_id is null order by start_iso", [day])
+    return layout(rows.fetchall(), rooms)
+
+
+def placed(grid):
+    return {s["id"]: s for g in grid["groups"] for s in g["sessions"]}
+
+
+def test_a_parallel_hall_gets_a_lane_for_each_session_at_once(db):
+    grid = day_layout(db, "2026-05-17")
+    hall = next(c for c in grid["columns"] if c["id"] == "hallab")
+    sessions = placed(grid)
+    job_fair, posters = sessions[1014], sessions[1015]  # both in Hall AB, 09:30/10:00-13:00
+    assert hall["lanes"] >= 2 and job_fair["col"] != posters["col"]
+    assert {job_fair["col"], posters["col"]} <= set(range(hall["first"], hall["first"] + hall["lanes"]))
+
+
+def test_breaks_that_overlap_nothing_are_bands_and_the_keynote_stage_comes_first(db):
+    grid = day_layout(db, "2026-05-15")
+    sessions = placed(grid)
+    assert grid["columns"][0]["name"] == "Pacific Ballroom - Arena"
+    morning_break = next(s for s in sessions.values() if s["kind"] == "break" and s["start_local"].endswith("10:30"))
+    assert morning_break["band"] and (morning_break["col"], morning_break["col_end"]) == (2, grid["last_column"])
+    keynote = sessions[1005]
+    assert (keynote["row_end"] - keynote["row"]) * 5 == 45 and not keynote["band"]
+
+
+def test_untimed_items_are_listed_apart(db):
+    grid = day_layout(db, "2026-05-14")
+    assert {s["id"] for s in grid["untimed"]} >= {1031}  # the WebAssembly Summit: day known, time not
+    assert all(not s["start_local"] or not s["end_local"] for s in grid["untimed"])
