@@ -4,8 +4,10 @@
   its time is unknown, "from 10:00" when only the start is);
 - `kind_label`: the track where there is one ("AI track"), else the kind in words;
 - `mark(text, q)`: the text escaped, with the words that match the query in <mark> (word
-  beginnings, case and accents ignored, as the search matches them).
+  beginnings, case and accents ignored, as the search matches them);
+- in table pages, JSON arrays of words (roles, days) as comma-separated lists.
 """
+import json
 import re
 import unicodedata
 from datetime import date
@@ -87,7 +89,26 @@ def mark(text, query):
     return Markup("").join(out)
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+LIST_COLUMNS = {("speakers", "roles"), ("speakers", "tracks"), ("tracks", "days")}
+
+
+@hookimpl
+def render_cell(value, column, table, database):
+    """JSON arrays of words (a speaker's roles, a track's days) shown as a list, not as ["talk"]."""
+    if database != "pycon" or (table, column) not in LIST_COLUMNS or not isinstance(value, str):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    return Markup(", ").join(escape(str(item)) for item in items) if items else Markup("")
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
+    env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
     env.filters.update(when=when, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
                        words=lambda text: WORD.findall(str(text or "")))

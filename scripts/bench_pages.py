@@ -21,6 +21,8 @@ PAGES = [
     ("search, five words (json)", "/pycon/search.json?q=python+security+supply+chain+attacks&_shape=array",
      "/pycon/program.json?_shape=array", 2),
     ("search page, one word (html)", "/pycon/search?q=security", "/pycon/program.json?_shape=array", 2),
+    ("day grid, Friday (html)", "/schedule/2026-05-15", "/pycon/program_day.json?day=2026-05-15&_shape=array", 3),
+    ("session page (html)", "/pycon/sessions/1005", "/pycon/sessions/1005.json", 3),
 ]
 
 

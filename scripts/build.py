@@ -206,10 +206,14 @@ def write_database(ds: Dataset, path: Path):
             "coordinates_source": h["coordinates_source"],
             "address_source": h["address_source"], "source_id": h["source"], "notes": h["notes"],
         })
+    # nearness: 1 for the nearest on foot; hotels with no sourced location rank after all the others.
+    ranked = sorted(hotels, key=lambda h: (h["walking_min"] is None, h["distance_km"] or 0, h["walking_min"] or 0, h["id"]))
+    for rank, h in enumerate(ranked, 1):
+        h["nearness"] = rank
     db["hotels"].insert_all(hotels, pk="id", foreign_keys=[("source_id", "sources", "id")], columns={
         "zip": str, "latitude": float, "longitude": float, "distance_km": float, "walking_min": int,
         "rooms": int, "rooms_source": str, "website": str, "in_official_block": int, "status": str, "popup": str,
-        "coordinates_source": str, "address_source": str, "notes": str})
+        "coordinates_source": str, "address_source": str, "notes": str, "nearness": int})
     db["sprint_projects"].insert_all(
         ({"id": p["id"], "project": p["project"], "url": p["url"], "submitted_by": p["submitted_by"],
           "source_id": p["source"], "notes": p["notes"]} for p in sorted(t["sprint_projects"], key=lambda p: p["id"])),

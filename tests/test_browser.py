@@ -97,7 +97,7 @@ def test_home_page_is_accessible(page, viewport):
 def test_home_page(page):
     page.goto("/")
     assert page.title().startswith("PyCon US 2026")
-    assert page.get_by_role("link", name="Fri 15").get_attribute("href") == "/pycon/program_day?day=2026-05-15"
+    assert page.get_by_role("link", name="Fri 15").get_attribute("href") == "/schedule/2026-05-15"
     assert page.get_by_role("link", name="Hotels near the venue, on a map").is_visible()
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     assert page.js_errors == []

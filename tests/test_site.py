@@ -25,7 +25,7 @@ async def test_home_page_greets_a_newcomer(datasette):
     assert response.status_code == 200
     html = response.text
     assert "PyCon US 2026" in html and "13-19 May 2026" in html and "Long Beach Convention" in html
-    for link in ("/pycon/program_day?day=2026-05-15", "/pycon/program_track?track=ai",
+    for link in ("/schedule/2026-05-15", "/schedule", "/pycon/program_track?track=ai",
                  "/pycon/program_track?track=security", "/pycon/hotels_nearby", "/pycon/program.ics",
                  "/pycon/now_next", "/pycon/search?q="):
         assert f'href="{link}' in html, link
@@ -211,3 +211,18 @@ async def test_pages_get_etags_and_304(datasette, path):
 async def test_clock_dependent_query_is_never_cached(datasette):
     response = await datasette.client.get("/pycon/now_next.json")
     assert "etag" not in response.headers
+
+
+async def test_tables_read_as_people_read(datasette):
+    speaker = (await datasette.client.get("/pycon/speakers?name=Trey+Hunner")).text
+    assert '<td class="col-roles type-str">talk, tutorial</td>' in speaker and "[&#34;talk&#34;" not in speaker
+    hotels = await datasette.client.get("/pycon/hotels")
+    assert 'data-column="popup"' not in hotels.text and "col-popup" not in hotels.text
+    order = (await datasette.client.get("/pycon/hotels.json?_shape=array&_col=walking_min")).json()
+    walks = [h["walking_min"] for h in order]
+    assert walks[-3:] == [None, None, None] and walks[:-3] == sorted(walks[:-3])
+    assert "popup" in (await datasette.client.get("/pycon/hotels.json")).json()["columns"]  # the map still reads it
+    sessions = (await datasette.client.get("/pycon/sessions")).text
+    day_facet = sessions[sessions.index('id="facet-day"'):]
+    days = [d for d in ("2026-05-13", "2026-05-14", "2026-05-15", "2026-05-16", "2026-05-17") if d in day_facet[:3000]]
+    assert days == sorted(days, key=day_facet.index) and len(days) == 5  # in date order, not by count
