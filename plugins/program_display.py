@@ -107,6 +107,33 @@ def render_cell(value, column, table, database):
     return Markup(", ").join(escape(str(item)) for item in items) if items else Markup("")
 
 
+CLOCK = """
+select c.name, c.start_date as first_day, c.end_date as last_day,
+  pycon_local_time(:at, c.timezone) as moment,
+  (select min(start_local) from calendar_events) as first_start,
+  (select max(coalesce(end_local, start_local)) from calendar_events) as last_end
+from conference c
+"""
+
+
+@hookimpl
+def extra_template_vars(template, database, request, datasette):
+    """What two query pages need beyond their rows, from the same SQL functions as their queries:
+    the ids an agenda was asked for; the moment now_next shows and the conference's span."""
+    if template not in ("query-pycon-agenda.html", "query-pycon-now_next.html") or request is None:
+        return {}
+    db = datasette.get_database(database)
+
+    async def agenda():
+        result = await db.execute("select pycon_ids(:ids)", {"ids": request.args.get("ids", "")})
+        return {"asked_ids": [i for i in (result.first()[0] or "").split(",") if i]}
+
+    async def clock():
+        return {"clock": dict((await db.execute(CLOCK, {"at": request.args.get("at", "")})).first())}
+
+    return agenda if template == "query-pycon-agenda.html" else clock
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))

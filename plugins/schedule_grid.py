@@ -1,4 +1,5 @@
-"""`/schedule/<date>`: a conference day as rooms by time, and `/schedule`, which goes to the day that is on.
+"""`/schedule/<date>`: a conference day as rooms by time; `/schedule`, which goes to the day that is
+on; and `/schedule/mine`, the sessions starred in this browser.
 
 The grid is one list of sessions in time order, placed with CSS grid on a wide screen (rooms
 are columns, time runs down, 5 minutes a row) and read as a list grouped by start time on a
@@ -156,8 +157,12 @@ def current_day(conf, now=None):
 
 
 async def schedule_redirect(datasette):
-    conf = await conference(datasette.get_database(DATABASE))
-    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf)}"),
+    db = datasette.get_database(DATABASE)
+    conf = await conference(db)
+    # The conference clock of now_next (pycon_local_time, plugins/sql_functions.py), so both agree.
+    local = (await db.execute("select pycon_local_time('', timezone) from conference")).first()[0]
+    now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(conf["timezone"]))
+    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf, now)}"),
                              headers={"Cache-Control": "no-store"})
 
 
@@ -176,9 +181,17 @@ async def schedule_day(datasette, request):
     return Response.html(await datasette.render_template("schedule_day.html", context, request=request))
 
 
+async def schedule_mine(datasette, request):
+    """The page of starred sessions: a shell that /static/mine.js fills from the browser's storage."""
+    conf = await conference(datasette.get_database(DATABASE))
+    return Response.html(await datasette.render_template(
+        "schedule_mine.html", {"conference": conf, "days": conference_days(conf)}, request=request))
+
+
 @hookimpl
 def register_routes():
     return [
         (r"^/schedule/?$", schedule_redirect),
+        (r"^/schedule/mine$", schedule_mine),
         (r"^/schedule/(?P<day>\d{4}-\d{2}-\d{2})$", schedule_day),
     ]

@@ -1,9 +1,21 @@
-"""SQL functions for canned queries: conference-local time for `now_next`, safe FTS5 queries for `search`."""
+"""SQL functions for canned queries: conference-local time for `now_next`, safe FTS5 queries for
+`search`, and the session ids of an `agenda` however they are separated."""
+import os
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
+
+
+def now(tz):
+    """The conference clock: the real time, or PYCON_NOW (ISO 8601) to show the site as at that moment
+    (for tests and demonstrations; with no offset it is read in the conference's time zone)."""
+    fixed = os.environ.get("PYCON_NOW")
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
+    return datetime.now(tz)
 
 
 def pycon_local_time(at, tz_name):
@@ -16,7 +28,7 @@ def pycon_local_time(at, tz_name):
     except Exception:
         return None
     if at is None or not str(at).strip():
-        moment = datetime.now(tz)
+        moment = now(tz)
     else:
         try:
             moment = datetime.fromisoformat(str(at).strip())
@@ -24,6 +36,19 @@ def pycon_local_time(at, tz_name):
         except (ValueError, OverflowError):  # unreadable, or out of range in this zone
             return None
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+MAX_IDS = 500
+DIGITS = re.compile(r"\d{1,12}")
+
+
+def pycon_ids(text):
+    """',105,66,' from '105 66', '105+66', '105;66;66;' or '105,,66': ids however people separate them.
+
+    Duplicates and blanks are dropped; anything that is not a run of digits separates ids.
+    """
+    ids = list(dict.fromkeys(str(int(d)) for d in DIGITS.findall(str(text or ""))))[:MAX_IDS]
+    return "," + ",".join(ids) + "," if ids else ""
 
 
 WORD = re.compile(r"\w+")
@@ -50,3 +75,4 @@ def prepare_connection(conn):
     conn.create_function("pycon_local_time", 2, pycon_local_time, deterministic=False)
     conn.create_function("pycon_fts_query", 1, pycon_fts_query, deterministic=True)
     conn.create_function("pycon_fts_query", 2, pycon_fts_query, deterministic=True)
+    conn.create_function("pycon_ids", 1, pycon_ids, deterministic=True)

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "metadata.yml"
 PLUGINS = ROOT / "plugins"
 TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
 
 # A public site: a runaway query stops after a second; the whole program (under 200 rows)
 # fits in one page of any canned query, so nothing is cut at max_returned_rows.
@@ -67,7 +68,8 @@ def make_datasette(db: Path, inspect_data: dict):
     from datasette.app import Datasette
 
     return Datasette(immutables=[str(db)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
-                     plugins_dir=str(PLUGINS), template_dir=str(TEMPLATES), settings=SETTINGS, cors=True,
+                     plugins_dir=str(PLUGINS), template_dir=str(TEMPLATES), static_mounts=[("static", str(STATIC))],
+                     settings=SETTINGS, cors=True,
                      inspect_data=inspect_data)
 
 

@@ -79,9 +79,10 @@ def test_search_page(page, viewport):
 
 
 def test_no_calendar_links_without_results(page):
-    page.goto("/pycon/search?q=zzzzqqq")
-    assert page.locator(".zero-results").is_visible()
-    assert page.locator(".calendar-links").count() == 0
+    for path in ("/pycon/search?q=zzzzqqq", "/pycon/agenda", "/pycon/agenda?ids=999999", "/pycon/program_speaker?speaker=Nobody"):
+        page.goto(path)
+        assert page.locator(".zero-results").is_visible(), path
+        assert page.locator(".calendar-links").count() == 0, path
     page.goto("/pycon/search?q=pathlib")
     assert page.locator(".calendar-links a.calendar-subscribe").count() == 1
 
@@ -246,3 +247,80 @@ def test_calendar_query_page_offers_one_click_subscription(page):
         download.click()
     assert info.value.suggested_filename.endswith(".ics")
     page.screenshot(path=str(SHOTS / "program_track_security.png"), full_page=True)
+
+
+def star(page, session_id):
+    button = page.locator(f'button.star[data-session="{session_id}"]').first
+    assert button.get_attribute("aria-pressed") == "false"
+    assert button.get_attribute("aria-label").startswith("Add to my schedule")
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    assert button.get_attribute("aria-label").startswith("Remove from my schedule")
+
+
+def test_my_schedule_from_stars_to_a_calendar(page):
+    import icalendar
+
+    page.goto("/schedule/mine")
+    page.evaluate("() => localStorage.clear()")
+    page.set_viewport_size(DESKTOP)
+    page.goto("/schedule/2026-05-15")
+    star(page, 167)  # Container-enabled Asyncio ..., Friday 11:00-11:30, Grand Ballroom B
+    star(page, 15)  # Mind the gap! ..., Friday 11:00-11:30, Room 103ABC: the clash
+    page.goto("/pycon/sessions/1005")  # from a session's page
+    star(page, 1005)
+    page.set_viewport_size(PHONE)  # from the phone list, by keyboard
+    page.goto("/schedule/2026-05-16")
+    for sid in (142, 10):  # Saturday 10:30 and 11:15
+        button = page.locator(f'button.star[data-session="{sid}"]')
+        button.focus()
+        page.keyboard.press("Enter")
+        assert button.get_attribute("aria-pressed") == "true"
+    page.reload()
+    assert page.locator('button.star[data-session="142"]').get_attribute("aria-pressed") == "true"
+    page.set_viewport_size(DESKTOP)
+    page.goto("/schedule/mine")
+    items = page.locator("#mine-results .program-list > li")
+    items.first.wait_for()
+    assert sorted(int(i) for i in items.evaluate_all("els => els.map(e => e.dataset.session)")) == [10, 15, 142, 167, 1005]
+    clash = page.locator(".mine-notes .clash").inner_text()
+    assert "Container-enabled Asyncio" in clash and "Mind the gap!" in clash
+    download = page.locator("a.calendar-download").get_attribute("href")
+    assert download == "/pycon/agenda.ics?ids=10,15,142,167,1005"
+    assert page.locator("a.calendar-subscribe").get_attribute("href").startswith("webcal://")
+    events = icalendar.Calendar.from_ical(page.request.get(download).text()).walk("VEVENT")
+    starts = {str(e["UID"]).split("-")[-1].split("@")[0]: e.decoded("DTSTART").isoformat() for e in events}
+    assert starts == {"167": "2026-05-15T11:00:00-07:00", "15": "2026-05-15T11:00:00-07:00",
+                      "1005": "2026-05-15T09:45:00-07:00", "142": "2026-05-16T10:30:00-07:00",
+                      "10": "2026-05-16T11:15:00-07:00"}
+    page.screenshot(path=str(SHOTS / "my_schedule.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.locator('#mine-results button.star[data-session="15"]').click()  # unstar one
+    page.wait_for_function("() => document.querySelectorAll('#mine-results .program-list > li').length === 4")
+    assert page.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=10,142,167,1005"
+    assert page.locator(".mine-notes .clash").count() == 0
+    share = page.locator("a.share-link").get_attribute("href")
+    assert share.endswith("/schedule/mine?ids=10,142,167,1005")
+
+
+def test_a_shared_schedule_is_read_only_until_added(page):
+    page.goto("/schedule/mine")
+    page.evaluate("() => localStorage.clear()")
+    page.goto("/schedule/mine?ids=105,66")
+    page.locator("#mine-results .program-list > li").first.wait_for()
+    assert page.locator("#mine-heading").inner_text() == "A shared schedule"
+    assert page.locator("#mine-results button.star").count() == 0
+    page.locator("button.add-shared").click()
+    page.wait_for_url("**/schedule/mine")
+    page.locator("#mine-results .program-list > li").first.wait_for()
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('pycon-us-2026-my-schedule'))") == ["66", "105"]
+
+
+def test_my_schedule_says_what_it_needs(page):
+    page.goto("/schedule/mine")
+    page.evaluate("() => localStorage.clear()")
+    page.reload()
+    assert page.locator("#mine-results .zero-results").inner_text() == "No session starred yet."
+    assert page.locator(".calendar-links").count() == 0
+    noscript = page.locator("noscript").inner_html()
+    assert "needs JavaScript" in noscript and "/pycon/agenda?ids=105,66" in noscript

@@ -1,0 +1,57 @@
+// My schedule: the sessions starred in this browser, kept in localStorage.
+// No account, no cookie, no server state: every page stays cacheable and the database immutable.
+(function () {
+  "use strict";
+  var KEY = "pycon-us-2026-my-schedule";
+
+  function load() {
+    try {
+      var ids = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(ids) ? ids.map(String).filter(function (id) { return /^\d+$/.test(id); }) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function save(ids) {
+    var unique = ids.filter(function (id, i) { return ids.indexOf(id) === i; });
+    unique.sort(function (a, b) { return a - b; });
+    localStorage.setItem(KEY, JSON.stringify(unique));
+  }
+
+  function show(button, starred) {
+    var title = button.getAttribute("data-title") || "this session";
+    button.setAttribute("aria-pressed", starred ? "true" : "false");
+    button.setAttribute("aria-label", (starred ? "Remove from my schedule: " : "Add to my schedule: ") + title);
+    button.title = starred ? "Remove from my schedule" : "Add to my schedule";
+    button.textContent = starred ? "\u2605" : "\u2606";
+  }
+
+  function refresh() {
+    var ids = load();
+    Array.prototype.forEach.call(document.querySelectorAll("button.star"), function (button) {
+      show(button, ids.indexOf(button.getAttribute("data-session")) >= 0);
+    });
+  }
+
+  function toggle(id) {
+    var ids = load(), at = ids.indexOf(id);
+    if (at >= 0) { ids.splice(at, 1); } else { ids.push(id); }
+    save(ids);
+    refresh();
+    document.dispatchEvent(new CustomEvent("my-schedule-changed"));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button.star") : null;
+    if (button) { toggle(button.getAttribute("data-session")); }
+  });
+  window.addEventListener("storage", refresh);  // stars changed in another tab
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("button.star"), function (b) { b.hidden = false; });
+    refresh();
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+  window.mySchedule = {load: load, save: save, refresh: refresh};
+})();

@@ -1,0 +1,57 @@
+"""The agenda behind "my schedule", and now_next on the conference's own clock (injected, never today's date)."""
+import icalendar
+import pytest
+
+
+@pytest.mark.parametrize("ids", ["105 66", "105+66", "105;66;66;", "66,105", " 105 ,, 66 ", "105%2066"])
+async def test_agenda_ids_however_separated(datasette, ids):
+    response = await datasette.client.get(f"/pycon/agenda.json?_shape=array&ids={ids}")
+    assert [r["id"] for r in response.json()] == [105, 66]  # in time order: 11:00, then 11:45
+
+
+async def test_ids_do_not_merge(datasette):
+    rows = (await datasette.client.get("/pycon/agenda.json?_shape=array&ids=1+5")).json()
+    assert {r["id"] for r in rows} == {1, 5}  # not session 15
+
+
+async def test_unknown_ids_are_named_on_the_page_and_left_out_elsewhere(datasette):
+    html = (await datasette.client.get("/pycon/agenda?ids=105,999999")).text
+    assert "Not found in the program: 999999" in html
+    assert (await datasette.client.get("/pycon/agenda.json?_shape=array&ids=105,999999")).json()[0]["id"] == 105
+    body = (await datasette.client.get("/pycon/agenda.ics?ids=105,999999")).text
+    assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == 1
+
+
+async def test_an_empty_agenda_shows_how_to_build_one(datasette):
+    html = (await datasette.client.get("/pycon/agenda")).text
+    assert "This agenda is empty." in html and 'href="/schedule/mine"' in html  # no links: test_browser
+
+
+@pytest.mark.parametrize("now, status, ids", [
+    ("2026-03-01T10:00", "has not started yet: it opens on Wednesday 13 May at 09:00", None),
+    ("2026-05-15T11:10", None, {"now": {105, 167, 15, 102, 41}}),
+    ("2026-05-15T18:10:00+00:00", None, {"now": {105, 167, 15, 102, 41}}),  # the same moment in UTC
+    ("2026-11-29T09:00", "is over: it ended on Tuesday 19 May at 21:00", {}),
+])
+async def test_now_next_on_a_fixed_clock(datasette, monkeypatch, now, status, ids):
+    monkeypatch.setenv("PYCON_NOW", now)
+    html = " ".join((await datasette.client.get("/pycon/now_next")).text.split())
+    rows = (await datasette.client.get("/pycon/now_next.json?_shape=array")).json()
+    if status:
+        assert status in html
+    else:
+        assert "conference-status" not in html
+    if ids is None:  # before: the first items, as next
+        assert rows and {r["status"] for r in rows} == {"next"} and rows[0]["start_local"] == "2026-05-13 09:00"
+    elif ids:
+        assert {r["id"] for r in rows if r["status"] == "now"} == ids["now"]
+    else:
+        assert rows == []
+    assert 'type="datetime-local"' in html
+
+
+async def test_schedule_opens_on_the_day_of_the_fixed_clock(datasette, monkeypatch):
+    monkeypatch.setenv("PYCON_NOW", "2026-05-16T08:30")
+    assert (await datasette.client.get("/schedule")).headers["location"] == "/schedule/2026-05-16"
+    monkeypatch.setenv("PYCON_NOW", "2026-01-01T08:30")
+    assert (await datasette.client.get("/schedule")).headers["location"] == "/schedule/2026-05-13"
