@@ -57,7 +57,7 @@ def kind_label(row):
     row = as_dict(row)
     track, kind = row.get("track"), row.get("kind") or ""
     label = KINDS.get(kind, kind.replace("-", " ").capitalize())
-    if track and track.lower() not in label.lower():
+    if track and track.lower().rstrip("s") not in label.lower():
         return f"{label} · {track} track"
     return label
 
