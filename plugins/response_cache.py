@@ -28,8 +28,14 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-FEED_CACHE_CONTROL = b"public, max-age=3600"
-NO_STORE = b"no-store"
+# What browsers and shared caches (nginx, a CDN) may keep, by kind of response. The database
+# changes only with a deploy: shared caches keep pages 5 minutes (so a deploy shows within 5),
+# serve them stale while they revalidate, and for a day if every replica is down.
+PAGE_CACHE_CONTROL = b"public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
+# Calendar apps poll hourly; the shared tier still refreshes within 5 minutes.
+FEED_CACHE_CONTROL = b"public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"
+# now_next and /schedule depend on the clock: kept briefly, by anyone.
+CLOCK_CACHE_CONTROL = b"public, max-age=30, s-maxage=30"
 MAX_ENTRIES = 2048
 MAX_BYTES = 64 * 1024 * 1024
 MAX_BODY = 8 * 1024 * 1024
@@ -191,7 +197,6 @@ class Policy:
         self.uncached = set(config.get("uncached") or ())
         self.uncached_paths = set(config.get("uncached_paths") or ())
         self.routes = config.get("routes") or {}  # pages outside /<database>/ that depend on one database
-        self.default = f"public, max-age={datasette.setting('default_cache_ttl')}".encode()
 
     def database_hash(self, segments):
         """The hash that fixes every answer under this path, or None when there is none."""
@@ -215,21 +220,17 @@ class Policy:
         return (len(segments) > 1 and segments[1] in self.uncached) or "/".join(segments) in self.uncached_paths
 
     def cache_control(self, scope, segments, status, headers):
-        """Feeds get a Cache-Control for polling apps; clock pages may not be stored anywhere."""
+        """The Cache-Control of a response: by kind (feed, clock page, page) for the immutable database."""
         control = header(headers, b"cache-control")
         if b"private" in control or b"no-store" in control:
             return headers
         if self.depends_on_clock(segments):
-            return with_cache_control(headers, NO_STORE)
-        if status != 200:
-            return headers
+            return with_cache_control(headers, CLOCK_CACHE_CONTROL)
+        if status != 200 or not self.database_hash(segments) or b"_ttl=" in scope.get("query_string", b""):
+            return headers  # errors, other databases and an explicit ?_ttl= keep Datasette's
         if scope.get("path", "").endswith(self.feed_suffixes):
             return with_cache_control(headers, FEED_CACHE_CONTROL)
-        if not control and self.database_hash(segments):
-            # An answer from an immutable database that Datasette left unmarked (the home page,
-            # plugin routes) is as lasting as any other page of it.
-            return with_cache_control(headers, self.default)
-        return headers
+        return with_cache_control(headers, PAGE_CACHE_CONTROL)
 
 
 def wrap(app, datasette, cache):

@@ -162,8 +162,8 @@ async def schedule_redirect(datasette):
     # The conference clock of now_next (pycon_local_time, plugins/sql_functions.py), so both agree.
     local = (await db.execute("select pycon_local_time('', timezone) from conference")).first()[0]
     now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(conf["timezone"]))
-    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf, now)}"),
-                             headers={"Cache-Control": "no-store"})
+    # plugins/response_cache.py gives this clock-dependent redirect a short Cache-Control.
+    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf, now)}"))
 
 
 async def schedule_day(datasette, request):

@@ -189,7 +189,7 @@ async def test_http_caching(datasette):
     first = await get(datasette, "/pycon/program_track.ics?track=ai")
     etag = first.headers["etag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
-    assert first.headers["cache-control"] == "public, max-age=3600"
+    assert first.headers["cache-control"] == "public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"
     assert first.headers["access-control-allow-origin"] == "*"
     again = await get(datasette, "/pycon/program_track.ics?track=ai", **{"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag

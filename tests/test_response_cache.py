@@ -99,7 +99,7 @@ async def test_clock_pages_are_never_stored(datasette, path):
     assert response.status_code in (200, 302), path  # Datasette redirects %5F to its tilde form
     assert "etag" not in response.headers
     if response.status_code == 200:
-        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["cache-control"] == "public, max-age=30, s-maxage=30"
     assert not datasette._response_cache.entries
 
 
@@ -139,3 +139,35 @@ async def test_a_large_streamed_answer_passes_through(datasette):
     assert sent[0]["status"] == 200 and sum(len(e["body"]) for e in bodies) == 12_000_000
     assert len(bodies) > 2 and max(len(e["body"]) for e in bodies) <= MAX_BODY + len(chunk)
     assert not bodies[-1].get("more_body") and not cache.entries
+
+
+async def test_replicas_answer_the_same_bytes_and_etags(real_db):
+    """Two replicas of one build: every kind of page byte for byte the same, so a client's
+    If-None-Match gets a 304 from whichever answers."""
+    from scripts.serve import make_datasette
+
+    one, two = make_datasette(real_db, None), make_datasette(real_db, None)
+    for path in ("/", "/pycon/sessions", "/pycon/sessions.json", "/pycon/sessions/1005", "/pycon/program.json",
+                 "/pycon/program.ics", "/pycon/schedule.xml", "/schedule/2026-05-15", "/pycon/search?q=security",
+                 "/pycon.json?sql=select+1", "/pycon/sessions.csv"):
+        a, b = await one.client.get(path), await two.client.get(path)
+        assert a.status_code == 200 and a.content == b.content and a.headers["etag"] == b.headers["etag"], path
+        again = await two.client.get(path, headers={"If-None-Match": a.headers["etag"]})
+        assert again.status_code == 304, path
+    assert "query_ms" not in (await one.client.get("/pycon/sessions.json")).json()
+
+
+@pytest.mark.parametrize("path, control", [
+    ("/pycon/sessions", "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"),
+    ("/schedule/2026-05-15", "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"),
+    ("/pycon/program.ics", "public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"),
+    ("/pycon/schedule.json", "public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"),
+    ("/pycon/now_next.json", "public, max-age=30, s-maxage=30"),
+    ("/schedule", "public, max-age=30, s-maxage=30"),
+])
+async def test_what_shared_caches_may_keep(datasette, path, control):
+    response = await datasette.client.get(path)
+    assert response.headers["cache-control"] == control
+    assert response.headers["vary"] == "Cookie, Authorization"
+    missing = await datasette.client.get("/pycon/no_such_table")
+    assert "s-maxage" not in missing.headers.get("cache-control", "")
