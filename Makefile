@@ -6,7 +6,8 @@ PORT ?= 8001
 DB := build/pycon.db
 SOURCES := $(wildcard data/*.csv data/*.yaml)
 
-.PHONY: install build validate serve test bench loadtest clean import
+.PHONY: install build validate serve cluster test bench loadtest publish-bundle clean import
+REPLICAS ?= 2
 
 $(BIN)/pycon-db: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,10 @@ validate: install
 serve: $(DB)
 	$(BIN)/pycon-db serve --db $(DB) --port $(PORT)
 
+# REPLICAS Datasette processes behind nginx (Debian's package) as load balancer and shared cache.
+cluster: $(DB)
+	$(BIN)/python -m scripts.cluster --db $(DB) --port $(PORT) --replicas $(REPLICAS)
+
 # axe-core (package.json) for the accessibility checks in the browser tests, when npm is here.
 node_modules/axe-core/axe.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
@@ -43,9 +48,13 @@ import: install
 bench: install
 	$(BIN)/python -m scripts.bench
 
-# 50 clients for 30 s against the real site on loopback (bounded in time and count).
+# One replica, then nginx and two replicas (50 and 500 clients, and one replica killed), each 20 s.
 loadtest: install
 	$(BIN)/python -m scripts.loadtest
+
+# A directory under build/ that deploys as it is (datasette publish fly --generate-dir).
+publish-bundle: $(DB)
+	$(BIN)/python -m scripts.bundle --db $(DB) --out build/bundle
 
 clean:
 	rm -rf build

@@ -1,4 +1,4 @@
-"""`make loadtest`: the real site under 50 concurrent clients for 30 s, from loopback only.
+"""`make loadtest`: the real site under load from loopback only: one replica, then nginx and two.
 
 A realistic mix: table and facet pages, JSON canned queries, calendar feeds with and without
 If-None-Match, searches, what's-on-now and the schedule exports. The load comes from wrk
@@ -7,9 +7,11 @@ on this machine, which measures the client, not the site. Bounded in time; wrk s
 itself. Reports throughput, p50 and p99 latency, errors, and the server's peak memory.
 """
 import json
+import os
 import random
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -45,7 +47,8 @@ def request_mix(db_path, rng):
             path = rng.choice([
                 f"/pycon/sessions?day={rng.choice(days)}", "/pycon/sessions?_facet=track_id&_facet=room_id",
                 "/pycon/speakers", "/pycon/hotels", f"/pycon/sessions/{rng.choice(ids)}", "/pycon/rooms",
-                f"/pycon/program_day?day={rng.choice(days)}", "/",
+                f"/pycon/program_day?day={rng.choice(days)}", "/", f"/schedule/{rng.choice(days)}",
+                f"/schedule/{rng.choice(days)}", f"/pycon/search?q={rng.choice(WORDS)}",
             ])
             return path, None, "html"
         if roll < 0.55:
@@ -134,54 +137,105 @@ def lua_table(requests):
     return "{\n" + ",\n".join(items) + "\n}"
 
 
+def run_wrk(base, script, clients, seconds):
+    """One wrk run of the mix: its counts, latencies and errors as a dict."""
+    out = subprocess.run([shutil.which("wrk"), "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                          "-s", str(script), base], capture_output=True, text=True, timeout=seconds + 60)
+    match = re.search(r"RESULT (.*)", out.stdout)
+    if not match:
+        raise click.ClickException("wrk failed:\n" + out.stdout + out.stderr)
+    r = {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
+    r["errors"] = r["non2xx3xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+    r["rate"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["clients"] = clients
+    return r
+
+
+def describe(label, r, memory=None):
+    return (f"{label}: {r['requests']} requests in {r['duration_us'] / 1e6:.1f} s from {r['clients']} clients: "
+            f"{r['rate']:.0f} req/s; p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms; errors {r['errors']} "
+            f"(non-2xx/3xx {r['non2xx3xx']}, socket {r['connect'] + r['read'] + r['write']}, timeouts {r['timeout']})"
+            + (f"; server peak memory {memory:.0f} MB" if memory else ""))
+
+
+def draw(db, mix_size, seed, tmp):
+    """The request mix as a wrk script: (script path, distinct URLs, share of each kind)."""
+    pick, etags = request_mix(db, random.Random(seed))
+    with running_server(db) as base:
+        for path in ("/pycon/program.ics", "/pycon/program_track.ics?track=ai", "/pycon/program_track.ics?track=security"):
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                etags[path] = response.headers["etag"]  # the same on every replica: ETags follow the bytes
+    # wrk sends the path as it is: encode what a browser would (spaces in room names).
+    drawn = [(urllib.parse.quote(path, safe="/?=&,+%"), headers, kind) for path, headers, kind in
+             (pick() for _ in range(mix_size))]
+    script = tmp / "mix.lua"
+    script.write_text(LUA % lua_table([(path, headers) for path, headers, _ in drawn]))
+    kinds = Counter(kind for _, _, kind in drawn)
+    return script, sorted({path for path, _, _ in drawn}), {k: v * 100 // mix_size for k, v in kinds.items()}
+
+
+def one_replica(db, script, paths, clients, seconds):
+    info = {}
+    with running_server(db, info=info) as base:
+        cold = warm_up(base, paths)
+        r = run_wrk(base, script, clients, seconds)
+        return r, cold, peak_memory_mb(info["pid"])
+
+
+def through_nginx(db, script, paths, client_counts, seconds):
+    """The same mix through nginx and two replicas, at each client count, then with a replica killed halfway."""
+    import threading
+
+    from .cluster import running_cluster
+
+    results = []
+    with running_cluster(db, replicas=2) as (base, nodes):
+        warm_up(base, paths)
+        for clients in client_counts:
+            results.append(run_wrk(base, script, clients, seconds))
+    with running_cluster(db, replicas=2) as (base, nodes):
+        warm_up(base, paths)
+        killer = threading.Timer(seconds / 2, lambda: os.kill(nodes[0]["pid"], signal.SIGKILL))
+        killer.start()
+        dying = run_wrk(base, script, client_counts[0], seconds)
+        killer.join()
+    return results, dying
+
+
 @click.command()
 @click.option("--clients", default=50, show_default=True)
-@click.option("--seconds", default=30, show_default=True)
+@click.option("--crowd", default=500, show_default=True, help="Clients for the crowd run through nginx.")
+@click.option("--seconds", default=20, show_default=True, help="Length of each run.")
 @click.option("--mix-size", default=5000, show_default=True, help="Requests drawn from the mix, replayed in a loop.")
 @click.option("--seed", default=2026, show_default=True)
-def main(clients, seconds, mix_size, seed):
-    """Drive the real site on loopback and report throughput, latency, errors and peak memory."""
-    wrk = shutil.which("wrk")
-    if not wrk:
+@click.option("--cluster/--no-cluster", default=True, show_default=True, help="Also run through nginx and two replicas.")
+def main(clients, crowd, seconds, mix_size, seed, cluster):
+    """Drive the real site on loopback, one replica and then nginx with two, in one run."""
+    if not shutil.which("wrk"):
         raise click.ClickException("wrk is not installed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         db = tmp / "pycon.db"
         build(ROOT / "data", db)
-        pick, etags = request_mix(db, random.Random(seed))
-        info = {}
-        with running_server(db, info=info) as base:
-            for path in ("/pycon/program.ics", "/pycon/program_track.ics?track=ai",
-                         "/pycon/program_track.ics?track=security"):
-                with urllib.request.urlopen(base + path, timeout=30) as response:
-                    etags[path] = response.headers["etag"]
-            # wrk sends the path as it is: encode what a browser would (spaces in room names).
-            drawn = [(urllib.parse.quote(path, safe="/?=&,+%"), headers, kind) for path, headers, kind in
-                     (pick() for _ in range(mix_size))]
-            kinds = Counter(kind for _, _, kind in drawn)
-            cold = warm_up(base, sorted({path for path, _, _ in drawn}))
-            script = tmp / "mix.lua"
-            script.write_text(LUA % lua_table([(path, headers) for path, headers, _ in drawn]))
-            out = subprocess.run([wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                                  "-s", str(script), base], capture_output=True, text=True, timeout=seconds + 60)
-            memory = peak_memory_mb(info["pid"])
-    match = re.search(r"RESULT (.*)", out.stdout)
-    if not match:
-        raise click.ClickException("wrk failed:\n" + out.stdout + out.stderr)
-    r = {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
-    errors = r["non2xx3xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
-    rate = r["requests"] / (r["duration_us"] / 1e6)
-    click.echo(f"mix of {len({d[0] for d in drawn})} distinct URLs: " +
-               ", ".join(f"{k} {v * 100 // mix_size}%" for k, v in sorted(kinds.items())))
-    click.echo(f"{r['requests']} requests in {r['duration_us'] / 1e6:.1f} s from {clients} clients: {rate:.0f} req/s; "
-               f"p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms; errors {errors} "
-               f"(non-2xx/3xx {r['non2xx3xx']}, socket {r['connect'] + r['read'] + r['write']}, timeouts {r['timeout']}); "
-               f"server peak memory {memory:.0f} MB")
-    click.echo(f"warm-up before the run: each of the {len(cold)} URLs once, 4 at a time: p50 "
-               f"{percentile(cold, 0.5) * 1000:.1f} ms, p99 {percentile(cold, 0.99) * 1000:.1f} ms, max {max(cold) * 1000:.1f} ms "
-               f"(the cost of a miss in the response cache)")
-    goal = errors == 0 and r["p99_us"] < 500_000
-    click.echo(f"goal (zero errors, p99 under 500 ms): {'met' if goal else 'NOT met'}")
+        script, paths, kinds = draw(db, mix_size, seed, tmp)
+        click.echo(f"mix of {len(paths)} distinct URLs: " + ", ".join(f"{k} {v}%" for k, v in sorted(kinds.items())))
+        direct, cold, memory = one_replica(db, script, paths, clients, seconds)
+        click.echo(describe("one replica, direct", direct, memory))
+        click.echo(f"warm-up before each run: each of the {len(cold)} URLs once, 4 at a time: p50 "
+                   f"{percentile(cold, 0.5) * 1000:.1f} ms, p99 {percentile(cold, 0.99) * 1000:.1f} ms, "
+                   f"max {max(cold) * 1000:.1f} ms (the cost of a miss in the response cache)")
+        click.echo(f"goal one replica (zero errors, p99 under 500 ms): "
+                   f"{'met' if direct['errors'] == 0 and direct['p99_us'] < 500_000 else 'NOT met'}")
+        if not cluster:
+            return
+        (near, far), dying = through_nginx(db, script, paths, [clients, crowd], seconds)
+    click.echo(describe("nginx + 2 replicas", near))
+    click.echo(describe("nginx + 2 replicas", far))
+    click.echo(describe("nginx + 2 replicas, one killed halfway", dying))
+    ratio = near["rate"] / direct["rate"]
+    met = ratio >= 5 and far["p99_us"] < 100_000 and near["errors"] == far["errors"] == dying["errors"] == 0
+    click.echo(f"through the cache / one replica direct, {clients} clients each: {ratio:.1f}x; goals (>= 5x, p99 under "
+               f"100 ms at {crowd} clients, zero errors, also while a replica dies): {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

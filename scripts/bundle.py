@@ -1,0 +1,57 @@
+"""`make publish-bundle`: a directory under build/ that deploys as it is to a hosted container platform.
+
+Made with Datasette's own publishing machinery, `datasette publish fly --generate-dir`
+(datasette-publish-fly): a Dockerfile and fly.toml, the built database, metadata, plugins,
+templates and static files. The Dockerfile pins the versions installed here, precomputes
+the inspect file and serves the database immutable (`-i`) with every setting of
+scripts/serve.py. `fly deploy` in that directory deploys it; any platform that runs a
+Dockerfile can run it too.
+"""
+import shutil
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+
+from .serve import METADATA, PLUGINS, ROOT, SETTINGS, STATIC, TEMPLATES, check_database
+
+APP = "pycon-us-2026"
+PINNED = ("datasette", "datasette-cluster-map", "datasette-leaflet", "nh3")
+
+
+def publish_command(db: Path, out: Path, app: str = APP):
+    """The `datasette publish fly` command line that writes the bundle."""
+    args = [sys.executable, "-m", "datasette", "publish", "fly", str(db), "--app", app, "--generate-dir", str(out),
+            "--metadata", str(METADATA), "--plugins-dir", str(PLUGINS), "--template-dir", str(TEMPLATES),
+            "--static", f"static:{STATIC}"]
+    for name in PINNED:
+        args += ["--install", f"{name}=={version(name)}"]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def publish_bundle(db: Path, out: Path):
+    check_database(db)
+    if out.exists():
+        shutil.rmtree(out)
+    result = subprocess.run(publish_command(db, out), capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0 or not (out / "Dockerfile").exists():
+        raise click.ClickException("datasette publish fly --generate-dir failed:\n" + result.stdout + result.stderr)
+    return out
+
+
+@click.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/pycon.db"), show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/bundle"), show_default=True)
+def main(db, out):
+    """Write the deployable bundle (Dockerfile, fly.toml, database, metadata, plugins, templates)."""
+    publish_bundle(db, out)
+    click.echo(f"wrote {out}/: " + ", ".join(sorted(p.name for p in out.iterdir())))
+    click.echo(f"deploy it with `fly deploy` in {out}/ (or build its Dockerfile on any container platform)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""`make publish-bundle`: what the deployable directory holds, and that it serves as its Dockerfile says."""
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.bundle import PINNED, publish_bundle
+from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES, free_port
+from scripts.cluster import wait_for
+
+
+@pytest.fixture(scope="module")
+def bundle(real_db, tmp_path_factory):
+    return publish_bundle(real_db, tmp_path_factory.mktemp("bundle") / "bundle")
+
+
+def dockerfile(bundle):
+    return (bundle / "Dockerfile").read_text()
+
+
+def test_the_bundle_holds_the_site(bundle, real_db):
+    assert (bundle / "pycon.db").read_bytes() == real_db.read_bytes()
+    assert json.loads((bundle / "metadata.json").read_text()) == yaml.safe_load(METADATA.read_text())
+    for source, copied in ((PLUGINS, bundle / "plugins"), (TEMPLATES, bundle / "templates"), (STATIC, bundle / "static")):
+        names = sorted(p.name for p in source.iterdir() if p.is_file() and p.suffix != ".pyc")
+        assert names and all((copied / n).read_bytes() == (source / n).read_bytes() for n in names), source.name
+    assert 'app = "pycon-us-2026"' in (bundle / "fly.toml").read_text()
+
+
+def test_the_dockerfile_pins_versions_and_serves_immutable_with_every_setting(bundle):
+    from importlib.metadata import version
+
+    text = dockerfile(bundle)
+    for name in PINNED:
+        assert f"{name}=={version(name)}" in text, name
+    cmd = next(line for line in text.splitlines() if line.startswith("CMD "))
+    assert " -i pycon.db " in cmd and "--inspect-file inspect-data.json" in cmd and "--cors" in cmd
+    assert "datasette inspect pycon.db --inspect-file inspect-data.json" in text
+    for name, value in SETTINGS.items():
+        assert f"--setting {name} {value}" in cmd, name
+
+
+def test_the_bundle_serves_as_its_dockerfile_says(bundle):
+    """Run the Dockerfile's own commands in the bundle folder, with this machine's Datasette."""
+    text = dockerfile(bundle)
+    datasette = str(Path(sys.executable).parent / "datasette")
+    inspect = next(line for line in text.splitlines() if line.startswith("RUN datasette inspect"))[4:]
+    subprocess.run([datasette] + shlex.split(inspect)[1:], cwd=bundle, check=True, timeout=120)
+    port = free_port()
+    cmd = next(line for line in text.splitlines() if line.startswith("CMD "))[4:].replace("$PORT", str(port))
+    args = [datasette] + shlex.split(cmd)[1:]
+    args[args.index("0.0.0.0")] = "127.0.0.1"  # loopback only, here
+    proc = subprocess.Popen(args, cwd=bundle, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/-/versions.json", process=proc)
+        import urllib.request
+
+        for path, needle in (("/schedule/2026-05-15", b"Keynote"), ("/pycon/program.ics", b"BEGIN:VCALENDAR"),
+                             ("/pycon/sessions/1005", b"Pacific Ballroom - Arena"), ("/static/my-schedule.js", b"localStorage")):
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                assert response.status == 200 and needle in response.read(), path
+        with urllib.request.urlopen(base + "/-/databases.json", timeout=10) as response:
+            assert json.loads(response.read())[0]["is_mutable"] is False
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
