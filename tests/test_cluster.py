@@ -2,10 +2,10 @@
 import concurrent.futures
 import os
 import signal
-import urllib.error
-import urllib.request
 
 import pytest
+
+from .http import fetch
 
 from scripts.cluster import nginx_binary, render_config, running_cluster
 
@@ -20,15 +20,6 @@ def cluster(real_db):
         yield base, nodes
 
 
-def get(url, method="GET", **headers):
-    request = urllib.request.Request(url, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
-
-
 def test_the_config_names_every_replica(tmp_path):
     text = render_config(tmp_path, 8001, [9001, 9002, 9003])
     assert text.count("server 127.0.0.1:90") == 3 and "listen 127.0.0.1:8001 reuseport;" in text
@@ -37,34 +28,34 @@ def test_the_config_names_every_replica(tmp_path):
 
 def test_nginx_caches_and_revalidates(cluster):
     base, _ = cluster
-    first = get(base + "/pycon/sessions/1005?_t=cache")
-    second = get(base + "/pycon/sessions/1005?_t=cache")
+    first = fetch(base + "/pycon/sessions/1005?_t=cache")
+    second = fetch(base + "/pycon/sessions/1005?_t=cache")
     assert first[0] == second[0] == 200 and first[2] == second[2]
     assert (first[1]["x-cache-status"], second[1]["x-cache-status"]) == ("MISS", "HIT")
     assert first[1]["etag"] == second[1]["etag"]
-    status, headers, body = get(base + "/pycon/sessions/1005?_t=cache", **{"If-None-Match": first[1]["etag"]})
+    status, headers, body = fetch(base + "/pycon/sessions/1005?_t=cache", **{"If-None-Match": first[1]["etag"]})
     assert status == 304 and body == b""
-    head = get(base + "/pycon/program.ics?_t=head", method="HEAD")
-    full = get(base + "/pycon/program.ics?_t=head")
+    head = fetch(base + "/pycon/program.ics?_t=head", method="HEAD")
+    full = fetch(base + "/pycon/program.ics?_t=head")
     assert head[0] == 200 and head[2] == b"" and full[2].startswith(b"BEGIN:VCALENDAR")
 
 
 def test_a_crowd_on_a_cold_url_reaches_a_replica_once(cluster):
     base, _ = cluster
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(lambda i: get(base + "/schedule/2026-05-16?_t=crowd"), range(20)))
+        answers = list(pool.map(lambda i: fetch(base + "/schedule/2026-05-16?_t=crowd"), range(20)))
     assert {a[0] for a in answers} == {200} and len({a[2] for a in answers}) == 1
     assert [a[1]["x-cache-status"] for a in answers].count("MISS") == 1
 
 
 def test_clock_pages_are_kept_briefly(cluster):
     base, _ = cluster
-    status, headers, _ = get(base + "/pycon/now_next.json")
+    status, headers, _ = fetch(base + "/pycon/now_next.json")
     assert status == 200 and headers["cache-control"] == "public, max-age=30, s-maxage=30"
 
 
 def test_a_replica_dying_is_no_outage(cluster):
     base, nodes = cluster
     os.kill(nodes[0]["pid"], signal.SIGKILL)
-    statuses = [get(base + f"/pycon/program_day.json?day=2026-05-15&_t=dead{i}")[0] for i in range(12)]
+    statuses = [fetch(base + f"/pycon/program_day.json?day=2026-05-15&_t=dead{i}")[0] for i in range(12)]
     assert statuses == [200] * 12  # uncached URLs: nginx retries on the replica that lives

@@ -3,11 +3,11 @@ import concurrent.futures
 import json
 import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
+
+from .http import fetch
 
 from scripts.serve import REQUEST_HEAD_TIMEOUT, make_datasette, running_server
 
@@ -17,14 +17,6 @@ def server(real_db):
     info = {}
     with running_server(real_db, info=info) as url:
         yield url, info["pid"]
-
-
-def fetch(url, timeout=30):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
 
 
 def sql_url(base, sql, fmt="json", **extra):

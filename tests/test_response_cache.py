@@ -1,9 +1,9 @@
 """The response cache is correct by construction: what it stores, how it keys, what HEAD gets."""
 import json
-import urllib.error
-import urllib.request
 
 import pytest
+
+from .http import fetch
 
 from plugins.response_cache import Entry, ResponseCache
 from scripts.serve import running_server
@@ -13,15 +13,6 @@ from scripts.serve import running_server
 def base(real_db):
     with running_server(real_db) as url:
         yield url
-
-
-def fetch(url, method="GET", **headers):
-    request = urllib.request.Request(url, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
 
 
 @pytest.mark.parametrize("path", ["/pycon/speakers?_r=head-cold", "/", "/pycon/program.ics?_r=head",
