@@ -14,8 +14,8 @@ Correct by construction:
   whenever the body can, and replicas that render the same bytes give the same ETag;
 - the bound counts keys, headers and bodies.
 
-Feeds (calendars, schedule exports) get a Cache-Control suited to apps that poll them.
-Configured in metadata.yml under plugins.response-cache: `feed_suffixes`, `uncached`
+It also says, in Cache-Control, how long browsers and shared caches (nginx, a CDN) may keep
+each kind of response: pages, feeds (calendars, schedule exports) and clock pages. Configured in metadata.yml under plugins.response-cache: `feed_suffixes`, `uncached`
 (queries whose result depends on the clock, like now_next, matched after Datasette's
 tilde-decoding, so `now~5Fnext` is the same query), `uncached_paths` (whole paths, such as
 `schedule`, which redirects to the day that is on), and

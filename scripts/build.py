@@ -93,10 +93,17 @@ def write_database(ds: Dataset, path: Path):
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     db = sqlite_utils.Database(conn)
-    conf, venue = ds.conference, ds.conference["venue"]
-    t = ds.tables
     conn.execute("BEGIN")
+    for write in (write_sources_and_conference, write_rooms_and_tracks, write_speakers_and_sessions,
+                  write_hotels, write_other_tables, write_indexes_and_views):
+        write(db, ds)
+    conn.execute("COMMIT")
+    conn.execute("VACUUM")
+    conn.close()
 
+
+def write_sources_and_conference(db, ds):
+    conf, venue = ds.conference, ds.conference["venue"]
     db["sources"].insert_all(
         ({"id": s["id"], "title": s["title"], "url": s["url"], "original_url": s["original_url"], "notes": s["notes"]}
          for s in sorted(ds.sources, key=lambda s: s["id"])),
@@ -113,6 +120,9 @@ def write_database(ds: Dataset, path: Path):
         "venue_source_id": venue["source"], "notes": venue["notes"], "source_id": conf["source"],
     }, pk="id", foreign_keys=[("source_id", "sources", "id"), ("venue_source_id", "sources", "id")])
 
+
+def write_rooms_and_tracks(db, ds):
+    t = ds.tables
     session_count = {}
     for s in t["sessions"]:
         for key, value in [("room", r) for r in [s["room"]] + list(s.get("other_rooms") or [])] + [("track", s["track"])]:
@@ -140,7 +150,16 @@ def write_database(ds: Dataset, path: Path):
         columns={"full_name": str, "description": str, "chairs_role": str, "chairs": str, "url": str, "notes": str},
     )
 
+
+def write_speakers_and_sessions(db, ds):
     sessions = session_rows(ds)
+    write_speakers(db, ds, sessions)
+    write_sessions(db, ds, sessions)
+
+
+def write_speakers(db, ds, sessions):
+    """Speakers, with the kinds and tracks of their sessions derived from the program."""
+    t, conf = ds.tables, ds.conference
     kinds_of = {}
     tracks_of = {}
     by_id = {s["id"]: s for s in sessions}
@@ -163,6 +182,10 @@ def write_database(ds: Dataset, path: Path):
         pk="id", foreign_keys=[("source_id", "sources", "id")],
         columns={"profile_id": int, "profile_url": str, "bio": str, "notes": str},
     )
+
+
+def write_sessions(db, ds, sessions):
+    t = ds.tables
     db["sessions"].create({
         "id": int, "title": str, "subtitle": str, "kind": str, "track_id": str, "room_id": str, "parent_id": int,
         "day": str, "weekday": str, "start_local": str, "end_local": str, "timezone": str,
@@ -189,6 +212,9 @@ def write_database(ds: Dataset, path: Path):
         columns={"session_id": int, "room_id": str, "position": int},
     )
 
+
+def write_hotels(db, ds):
+    t, venue = ds.tables, ds.conference["venue"]
     hotels = []
     for h in sorted(t["hotels"], key=lambda h: h["id"]):
         dist = walk = None
@@ -214,6 +240,10 @@ def write_database(ds: Dataset, path: Path):
         "zip": str, "latitude": float, "longitude": float, "distance_km": float, "walking_min": int,
         "rooms": int, "rooms_source": str, "website": str, "in_official_block": int, "status": str, "popup": str,
         "coordinates_source": str, "address_source": str, "notes": str, "nearness": int})
+
+
+def write_other_tables(db, ds):
+    t = ds.tables
     db["sprint_projects"].insert_all(
         ({"id": p["id"], "project": p["project"], "url": p["url"], "submitted_by": p["submitted_by"],
           "source_id": p["source"], "notes": p["notes"]} for p in sorted(t["sprint_projects"], key=lambda p: p["id"])),
@@ -226,6 +256,8 @@ def write_database(ds: Dataset, path: Path):
         pk="id", foreign_keys=[("source_id", "sources", "id")], columns={"speaker": str, "notes": str},
     )
 
+
+def write_indexes_and_views(db, ds):
     for table, columns in (
         ("sessions", ["day"]), ("sessions", ["kind"]), ("sessions", ["track_id"]), ("sessions", ["room_id"]),
         ("sessions", ["start_iso"]), ("sessions", ["parent_id"]), ("sessions", ["language"]),
@@ -234,14 +266,11 @@ def write_database(ds: Dataset, path: Path):
         ("rooms", ["floor"]), ("rooms", ["name"]), ("hotels", ["walking_min"]),
     ):
         db[table].create_index(columns)
-    write_search_index(conn)
+    write_search_index(db.conn)
     db["speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
     db["hotels"].enable_fts(["name", "street_address"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
     db.create_view("session_details", SESSION_DETAILS_VIEW)
     db.create_view("calendar_events", CALENDAR_VIEW)
-    conn.execute("COMMIT")
-    conn.execute("VACUUM")
-    conn.close()
 
 
 # Named apart from the `program` canned query, which would hide a table or view of the same name.
