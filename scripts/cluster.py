@@ -10,13 +10,12 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
 
-from .serve import ROOT, check_database, free_port, running_server
+from .serve import ROOT, check_database, free_port, running_server, wait_for
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 
@@ -35,20 +34,6 @@ def render_config(prefix: Path, port: int, replica_ports):
                         ("{listen}", f"127.0.0.1:{port}")):
         text = text.replace(name, value)
     return text
-
-
-def wait_for(url, timeout=30, process=None):
-    deadline = time.monotonic() + timeout
-    while True:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer in time")
-            time.sleep(0.2)
 
 
 @contextmanager

@@ -130,10 +130,10 @@ def _list(value, where, name):
 
 
 def _text(value, where, name):
-    """A text field: a string or a number, stripped; None when absent; a list or object is an error."""
-    if value is None or isinstance(value, bool):
-        return None if value is None else str(value).lower()
-    if not isinstance(value, (str, int, float)):
+    """A text field: a string or a number, stripped; None when absent; anything else is an error."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FeedError(f"{where}: field '{name}' is {_show(value)}, not text")
     return str(value).strip()
 

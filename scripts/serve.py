@@ -135,6 +135,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_for(url, timeout=30, process=None):
+    """Return once `url` answers; fail if `process` exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer in time")
+            time.sleep(0.2)
+
+
 @contextmanager
 def running_server(db: Path, timeout: float = 30, info: dict = None):
     """Run `pycon-db serve` on a free loopback port; yield its base URL (and its pid in `info`)."""
@@ -148,18 +163,11 @@ def running_server(db: Path, timeout: float = 30, info: dict = None):
     if info is not None:
         info["pid"] = proc.pid
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"server exited with {proc.returncode}: {log.read()}")
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start in time")
-                time.sleep(0.2)
+        try:
+            wait_for(base + "/-/versions.json", timeout, proc)
+        except RuntimeError as exc:
+            log.seek(0)
+            raise RuntimeError(f"{exc}: {log.read()}") from None
         yield base
     finally:
         proc.terminate()

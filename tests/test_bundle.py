@@ -9,8 +9,7 @@ import pytest
 import yaml
 
 from scripts.bundle import PINNED, publish_bundle
-from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES, free_port
-from scripts.cluster import wait_for
+from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES, free_port, wait_for
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from .http import fetch
+from .fetching import fetch
 
 from scripts.cluster import nginx_binary, render_config, running_cluster
 

@@ -5,12 +5,10 @@ import xml.etree.ElementTree as ET
 
 import icalendar
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scripts.build import build
-from scripts.serve import METADATA, PLUGINS, SETTINGS
 
 SCRIPT_TITLE = "<script>window.__pwned = 1</script>Scripted"
 IMG_TITLE = '"><img src=x onerror="window.__pwned=2">Imaged'
@@ -48,13 +46,14 @@ def hostile_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile(hostile_db):
-    from datasette.app import Datasette
+    from scripts.serve import make_datasette
 
-    return Datasette(immutables=[str(hostile_db)], metadata=yaml.safe_load(METADATA.read_text()),
-                     plugins_dir=str(PLUGINS), settings=SETTINGS)
+    return make_datasette(hostile_db, None)  # the site as served: templates, plugins, static
 
 
 @pytest.mark.parametrize("path", ["/pycon/sessions", "/pycon/sessions/2", "/pycon/program_day?day=2026-05-13",
+                                  "/schedule/2026-05-13", "/pycon/speakers/pamela-fox", "/pycon/rooms/101a",
+                                  "/pycon/search?q=imaged", "/pycon/agenda?ids=2,19",
                                   "/pycon/search?q=scripted", "/pycon/hotels", "/pycon/hotels_nearby"])
 async def test_html_pages_escape_hostile_text(hostile, path):
     html = (await hostile.client.get(path)).text

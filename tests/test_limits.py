@@ -7,8 +7,9 @@ import urllib.parse
 
 import pytest
 
-from .http import fetch
+from .fetching import fetch
 
+from scripts.loadtest import peak_memory_mb
 from scripts.serve import REQUEST_HEAD_TIMEOUT, make_datasette, running_server
 
 
@@ -21,13 +22,6 @@ def server(real_db):
 
 def sql_url(base, sql, fmt="json", **extra):
     return f"{base}/pycon.{fmt}?" + urllib.parse.urlencode({"sql": sql, **extra})
-
-
-def peak_memory_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
 
 
 ROWS_250K = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 250000) "

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from .http import fetch
+from .fetching import fetch
 
 from plugins.response_cache import Entry, ResponseCache
 from scripts.serve import running_server
