@@ -9,6 +9,7 @@ out (and counted in the X-Skipped-Rows header) instead of breaking the feed.
 import asyncio
 import hashlib
 import re
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -328,6 +329,8 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
         rows = await all_rows(datasette, request, database, sql, query_name, data, rows)
     except QueryInterrupted:
         return refusal("The calendar's query took too long; ask for fewer events.")
+    except sqlite3.OperationalError as exc:  # the result budget of plugins/sql_limits.py, say
+        return refusal(f"The calendar's query failed: {exc}.")
     rows = [dict(zip(columns, r)) if not hasattr(r, "keys") else dict(r) for r in rows]
     title = calendar_title(datasette, request, database, table, query_name, data)
     salt = f"{database}/{query_name or table}"

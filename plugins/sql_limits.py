@@ -1,79 +1,200 @@
-"""Bounds on what one SQL query may make, and what it may read, on every connection Datasette opens.
+"""Bounds on what one SQL query may cost and read, on every connection Datasette opens,
+enforced by SQLite itself rather than by reading the SQL.
 
 - No string or blob over MAX_LENGTH (SQLite's own SQLITE_LIMIT_LENGTH): `zeroblob`,
-  `randomblob`, `hex`, `replace` and `printf` fail at once with "string or blob too big".
-- `printf('%.*c', N, 'x')` repeats a character N times one step at a time in SQLite 3.40,
-  past the length limit and past the progress handler that enforces sql_time_limit_ms
-  (900 million steps took 7 s): printf and format refuse such a precision before it runs.
-- No result over MAX_RESULT bytes: rows are counted as they are read, and a query whose
-  rows outgrow the budget stops with a clear error instead of filling the server's memory.
-- LIKE and GLOB patterns are short (a long pattern of wildcards backtracks for seconds).
-- Nothing private: `pragma_database_list` shows no file path, `fts3_tokenizer` (which
-  returns a live memory address) is refused.
+  `randomblob`, `hex` and the like fail at once with "string or blob too big".
+- Every function a statement calls passes SQLite's authorizer, which sees each call by name
+  after SQLite has parsed the statement (in views and subqueries too). Only the functions in
+  FUNCTIONS are allowed: those whose one call costs time about linear in its arguments, which
+  the length limit bounds, so that the progress handler enforcing sql_time_limit_ms (it runs
+  between steps, never inside one) always gets its turn. Any other name, a new SQLite's new
+  function included, is refused ("not authorized") until someone reviews it. `json_patch`
+  (13.8 s in one call for two 100,000-key objects), `fts3_tokenizer` (a memory address),
+  `load_extension` and the R*Tree helpers are refused.
+- Three of SQLite's functions can run unbounded in one call, and are replaced:
+  `instr` and `replace` compare each position with the whole needle in SQLite 3.40 (a 1 MB
+  haystack and a 0.5 MB needle: 5.5 s); here they are Python's, whose search is linear.
+  `printf` and `format` repeat a `%c` once per unit of precision however the precision is
+  written (`%.*c` with a negative or huge argument, `%.900000000lc`, after a `%n`...); SQLite's
+  own printf runs them, in a child process that is killed when one call passes CALL_SECONDS,
+  so no reading of the format is needed and none can be bypassed.
+- No result over MAX_RESULT bytes as it will be sent: each value is counted at its length
+  once escaped for JSON (the widest of our formats), each cell and column name besides, as the
+  rows are read; a query whose rows outgrow the budget stops with a clear error.
+- LIKE and GLOB patterns are short (a 200-character literal against 2 MB took 0.7 s).
+- Nothing private: `pragma_database_list` shows no file path.
 """
-import re
+import pickle
+import select
 import sqlite3
+import subprocess
+import sys
 import threading
 import weakref
+from json.encoder import encode_basestring_ascii
 
 from datasette import hookimpl
 
 MAX_LENGTH = 2_000_000
 MAX_RESULT = 16_000_000
-MAX_PATTERN = 200
-CONVERSION = re.compile(r"%[-+ 0#,!]*(\d+|\*)?(?:\.(\d+|\*))?([a-zA-Z%])")
-_helpers = threading.local()
+MAX_PATTERN = 100
+CELL = 160  # what one cell adds to a page beyond its value: markup, a key, separators
+# No legitimate printf takes a millisecond (its result is under 2 MB); a call past this is a
+# runaway %c, and is stopped. The progress handler stops the statement at its time limit
+# between calls, so a statement ends at most CALL_SECONDS past that limit.
+CALL_SECONDS = 0.25
+_threads = threading.local()
+
+# Reviewed against `select name from pragma_function_list` of SQLite 3.40: one call of each
+# costs time about linear in its arguments (aggregates and window functions: one row a step).
+FUNCTIONS = frozenset("""
+-> ->> abs acos acosh asin asinh atan atan2 atanh avg bm25 ceil ceiling changes char coalesce
+cos cosh count cume_dist current_date current_time current_timestamp date datetime degrees
+dense_rank exp first_value floor glob group_concat hex highlight ifnull iif json json_array
+json_array_length json_extract json_group_array json_group_object json_insert json_object
+json_quote json_remove json_replace json_set json_type json_valid julianday lag last_insert_rowid
+last_value lead length like likelihood likely ln log log10 log2 lower ltrim match matchinfo max
+min mod nth_value ntile nullif offsets percent_rank pi pow power radians random randomblob rank
+round row_number rtrim sign sin sinh snippet soundex sqlite_compileoption_get
+sqlite_compileoption_used sqlite_source_id sqlite_version sqrt strftime substr substring subtype
+sum tan tanh time total total_changes trim trunc typeof unicode unixepoch unlikely upper
+zeroblob
+instr replace printf format
+pycon_local_time pycon_fts_query pycon_ids escape_fts
+""".split())
 
 
 class ResultTooLarge(sqlite3.OperationalError):
     pass
 
 
-def _helper():
-    """A private connection whose printf is SQLite's own, for the guard to hand checked calls to."""
-    conn = getattr(_helpers, "conn", None)
-    if conn is None:
-        conn = _helpers.conn = sqlite3.connect(":memory:", check_same_thread=False)
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
-    return conn
+def as_text(value):
+    """A value as SQLite's text affinity gives it (numbers in SQLite's own spelling)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float):  # SQLite spells 1e20 as 1.0e+20
+        if not hasattr(_threads, "plain"):
+            _threads.plain = sqlite3.connect(":memory:")
+        return _threads.plain.execute("select cast(? as text)", (value,)).fetchone()[0]
+    return str(value)
 
 
-def widest_repeat(fmt, args):
-    """The largest precision given to a %c conversion in `fmt` (whose `*` take values from args)."""
-    widest, position = 0, 0
-    for width, precision, kind in CONVERSION.findall(fmt):
-        if width == "*":
-            position += 1
-        if precision == "*":
-            precision = args[position] if position < len(args) else 0
-            position += 1
-        if kind == "c":
-            try:
-                widest = max(widest, int(precision or 0))
-            except (TypeError, ValueError):
-                pass
-        if kind != "%":
-            position += 1
-    return widest
-
-
-def guarded_printf(*args):
-    if not args or args[0] is None:
+def linear_instr(haystack, needle):
+    """SQLite's instr(): the 1-based position of needle (in bytes for two blobs, else characters)."""
+    if haystack is None or needle is None:
         return None
-    if widest_repeat(str(args[0]), args[1:]) > MAX_LENGTH:
-        raise OverflowError("string or blob too big")  # SQLite reports it under that name
-    placeholders = ", ".join("?" * len(args))
-    return _helper().execute(f"select printf({placeholders})", args).fetchone()[0]
+    if isinstance(haystack, bytes) and isinstance(needle, bytes):
+        return haystack.find(needle) + 1
+    return as_text(haystack).find(as_text(needle)) + 1
+
+
+def linear_replace(text, old, new):
+    """SQLite's replace(): text with every old replaced by new; an empty old leaves text as it is."""
+    if text is None or old is None or new is None:
+        return None
+    old = as_text(old)
+    if old == "":
+        return text
+    result = as_text(text).replace(old, as_text(new))
+    if len(result) > MAX_LENGTH:
+        raise OverflowError("string or blob too big")  # SQLite reports OverflowError under that name
+    return result
+
+
+# SQLite's own printf, in a process of its own: one call to a function, one answer.
+WORKER = """
+import pickle, sqlite3, sys
+conn = sqlite3.connect(":memory:")
+conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, int(sys.argv[1]))
+read, write = sys.stdin.buffer.read, sys.stdout.buffer
+while len(head := read(4)) == 4:
+    name, args = pickle.loads(read(int.from_bytes(head, "big")))
+    try:
+        answer = ("ok", conn.execute(f"select {name}({', '.join('?' * len(args))})", args).fetchone()[0])
+    except sqlite3.Error as exc:
+        answer = ("error", str(exc))
+    data = pickle.dumps(answer)
+    write.write(len(data).to_bytes(4, "big") + data)
+    write.flush()
+"""
+
+
+class PrintfProcess:
+    """A child process running SQLite's printf; killed (and later restarted) when a call outlives its time."""
+
+    def __init__(self):
+        self.proc = None
+
+    def call(self, name, args, seconds):
+        """The result of name(*args), or TimeoutError when it takes longer than `seconds`."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", WORKER, str(MAX_LENGTH)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        request = pickle.dumps((name, args))
+        try:
+            self.proc.stdin.write(len(request).to_bytes(4, "big") + request)
+            if not select.select([self.proc.stdout], [], [], max(seconds, 0))[0]:
+                raise TimeoutError(name)
+            kind, value = pickle.loads(self.read(int.from_bytes(self.read(4), "big")))
+        except (OSError, EOFError, TimeoutError, pickle.UnpicklingError):
+            self.stop()
+            raise TimeoutError(name) from None
+        if kind == "error":
+            raise OverflowError(value) if "too big" in value else ValueError(value)
+        return value
+
+    def read(self, n):
+        chunks = []
+        while n > 0:
+            chunk = self.proc.stdout.read(n)
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+def printf_in_child(conn, name):
+    def run(*args):
+        worker = getattr(_threads, "printf", None)
+        if worker is None:
+            worker = _threads.printf = PrintfProcess()
+        try:
+            return worker.call(name, args, CALL_SECONDS)
+        except TimeoutError:
+            conn.interrupt()  # the statement ends as "interrupted": Datasette's "took too long"
+            return None
+
+    return run
+
+
+def encoded_size(value):
+    """About how many bytes `value` takes once escaped for JSON, the widest format we send."""
+    if isinstance(value, str):
+        return len(encode_basestring_ascii(value))
+    if isinstance(value, bytes):
+        return len(value) * 4 // 3 + 32  # base64 in Datasette's JSON
+    return 24
 
 
 def budgeted_rows(budget):
-    """A row factory that counts the bytes each cursor has read and stops one that reads too much."""
+    """A row factory that counts the bytes each cursor's rows will take when sent, and stops one over budget."""
     def row_factory(cursor, row):
-        size = budget.get(cursor, 0) + sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in row)
-        if size > MAX_RESULT:
+        spent = budget.get(cursor)
+        if spent is None:  # each row repeats the column names (JSON objects, CSV's header once)
+            spent = budget[cursor] = [0, sum(len(encode_basestring_ascii(d[0] or "")) for d in cursor.description)]
+        spent[0] += spent[1] + sum(encoded_size(v) + CELL for v in row)
+        if spent[0] > MAX_RESULT:
             raise ResultTooLarge(f"query result too large: over {MAX_RESULT // 1_000_000} MB; "
                                  "select fewer rows or columns")
-        budget[cursor] = size
         return sqlite3.Row(cursor, row)
 
     return row_factory
@@ -82,7 +203,7 @@ def budgeted_rows(budget):
 def authorizer(action, arg1, arg2, db_name, source):
     if action == sqlite3.SQLITE_READ and arg1 == "pragma_database_list" and arg2 == "file":
         return sqlite3.SQLITE_IGNORE  # the column reads as NULL
-    if action == sqlite3.SQLITE_FUNCTION and arg2 == "fts3_tokenizer":
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() not in FUNCTIONS:
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
 
@@ -91,7 +212,9 @@ def authorizer(action, arg1, arg2, db_name, source):
 def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_PATTERN)
+    conn.create_function("instr", 2, linear_instr, deterministic=True)
+    conn.create_function("replace", 3, linear_replace, deterministic=True)
     for name in ("printf", "format"):
-        conn.create_function(name, -1, guarded_printf, deterministic=True)
+        conn.create_function(name, -1, printf_in_child(conn, name), deterministic=True)
     conn.row_factory = budgeted_rows(weakref.WeakKeyDictionary())
     conn.set_authorizer(authorizer)

@@ -1,18 +1,49 @@
-"""Same bytes from every replica: Datasette's JSON without its timing.
+"""Datasette's JSON, the same bytes from every replica, rendered off the event loop when large.
 
-Datasette adds `query_ms` (how long the SQL took) to its JSON, and to each page's footer, so
-two replicas of one database answered the same URL with different bytes, and so different
-ETags: a client revalidating at another replica downloaded everything again. This is
-Datasette's own JSON renderer with that one key left out (`templates/_footer.html` leaves out
-the footer's timing). A renderer for `json` replaces the built-in one.
+- Datasette adds `query_ms` (how long the SQL took) to its JSON, and to each page's footer, so
+  two replicas of one database answered the same URL with different bytes, and so different
+  ETags: a client revalidating at another replica downloaded everything again. This is
+  Datasette's own JSON renderer with that one key left out (`templates/_footer.html` leaves
+  out the footer's timing). A renderer for `json` replaces the built-in one.
+- A large result (up to the 16 MB budget of plugins/sql_limits.py) is encoded in a thread, so
+  the event loop goes on answering other requests meanwhile.
+- `?_json=column` on a value nested deeper than Python's parser goes is a 400 with a message,
+  not a 500.
 """
+import asyncio
+import json
+
 from datasette import hookimpl
 from datasette.renderer import json_renderer
 
+IN_THREAD_ROWS = 300
 
-def render_json(args, data, view_name):
+
+def encode(args, data, view_name):
+    try:
+        return json_renderer(args, data, view_name)
+    except RecursionError:
+        # The dict form: Datasette keeps its status_code (it overrides a returned Response's status).
+        return {"body": json.dumps({"ok": False, "error": "a _json column is nested too deeply to parse", "status": 400}),
+                "status_code": 400, "content_type": "application/json; charset=utf-8"}
+
+
+async def render_json(args, data, view_name):
     data.pop("query_ms", None)
-    return json_renderer(args, data, view_name)
+    if len(data.get("rows") or ()) > IN_THREAD_ROWS or large(data):
+        return await asyncio.to_thread(encode, args, data, view_name)
+    return encode(args, data, view_name)
+
+
+def large(data):
+    """Whether the rows hold long values (more than about 256 KB of text)."""
+    total = 0
+    for row in data.get("rows") or ():
+        for value in (row.values() if isinstance(row, dict) else row):
+            total += len(value) if isinstance(value, (str, bytes)) else 8
+            if total > 256_000:
+                return True
+    return False
 
 
 @hookimpl
