@@ -11,6 +11,8 @@ import json
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
+from itertools import islice
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
@@ -73,16 +75,31 @@ def stem(word):
     return word
 
 
+# The search reads at most this many words of a query, each cut to this length
+# (plugins/sql_functions.py, pycon_fts_query): the marks follow the same words.
+MAX_WORDS, MAX_WORD = 16, 64
+
+
+@lru_cache(maxsize=256)
+def mark_terms(query):
+    """The distinct stems to mark for a query: the words the search reads (no further), folded once."""
+    words = [m.group()[:MAX_WORD] for m in islice(WORD.finditer(query), MAX_WORDS)]
+    return tuple(dict.fromkeys(stem(fold(w)) for w in words))
+
+
 def mark(text, query):
-    """`text` escaped, each word that begins with a word of `query` (or its stem) in <mark>."""
+    """`text` escaped, each word that begins with a word of `query` (or its stem) in <mark>.
+
+    Linear in the text: each of its words is folded once and compared with at most MAX_WORDS terms.
+    """
     if text is None:
         return ""
-    terms = [stem(fold(w)) for w in WORD.findall(str(query or ""))]
+    terms = mark_terms(str(query or ""))
     if not terms:
         return escape(text)
     out, last = [], 0
     for match in WORD.finditer(str(text)):
-        if any(fold(match.group()).startswith(t) for t in terms):
+        if fold(match.group()).startswith(terms):
             out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
             last = match.end()
     out.append(escape(text[last:]))

@@ -12,7 +12,9 @@ Correct by construction:
   string exactly as sent (repeated parameters keep their order);
 - the ETag is a hash of the stored body and the headers that shape it, so it changes
   whenever the body can, and replicas that render the same bytes give the same ETag;
-- the bound counts keys, headers and bodies.
+- the bound counts keys, headers and bodies;
+- an entry lives no longer than its own Cache-Control promises a shared cache (s-maxage,
+  else max-age): even `select random()` is run again once that has passed.
 
 It also says, in Cache-Control, how long browsers and shared caches (nginx, a CDN) may keep
 each kind of response: pages, feeds (calendars, schedule exports) and clock pages. Configured in metadata.yml under plugins.response-cache: `feed_suffixes`, `uncached`
@@ -22,6 +24,8 @@ tilde-decoding, so `now~5Fnext` is the same query), `uncached_paths` (whole path
 `routes` (a first path segment outside /<database>/ whose pages depend on one database).
 """
 import hashlib
+import re
+import time
 from collections import OrderedDict
 from urllib.parse import unquote
 
@@ -48,10 +52,10 @@ ALLOWED_VARY = {b"cookie", b"authorization", b"accept-encoding"}
 class Entry:
     """A stored response: headers without the per-response ones, body, ETag and its size."""
 
-    __slots__ = ("headers", "body", "etag", "size")
+    __slots__ = ("headers", "body", "etag", "size", "expires")
 
-    def __init__(self, key, headers, body):
-        self.headers, self.body = headers, body
+    def __init__(self, key, headers, body, lifetime):
+        self.headers, self.body, self.expires = headers, body, time.monotonic() + lifetime
         digest = hashlib.sha256(body)
         for name, value in headers:
             digest.update(b"\0" + name.lower() + b"\0" + value)
@@ -67,7 +71,11 @@ class ResponseCache:
         self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
 
     def get(self, key):
+        """The entry stored under key, unless it has outlived what its Cache-Control promised."""
         entry = self.entries.get(key)
+        if entry is not None and entry.expires <= time.monotonic():
+            self.size -= self.entries.pop(key).size
+            return None
         if entry is not None:
             self.entries.move_to_end(key)
         return entry
@@ -113,10 +121,19 @@ def storable(status, headers, body):
     if status != 200 or len(body) > MAX_BODY or header(headers, b"set-cookie"):
         return False
     control = header(headers, b"cache-control").decode("latin-1").lower().replace(" ", "")
-    if not control or any(d in control.split(",") for d in REFUSING_DIRECTIVES):
+    if not control or any(d in control.split(",") for d in REFUSING_DIRECTIVES) or lifetime(headers) <= 0:
         return False
     vary = {v.strip().lower() for v in header(headers, b"vary").split(b",") if v.strip()}
     return vary <= ALLOWED_VARY
+
+
+AGE = re.compile(r"(s-maxage|max-age)=(\d+)")
+
+
+def lifetime(headers):
+    """How long a shared cache may keep a response: its s-maxage, else its max-age, in seconds."""
+    ages = dict(AGE.findall(header(headers, b"cache-control").decode("latin-1").lower()))
+    return int(ages.get("s-maxage", ages.get("max-age", 0)))
 
 
 def etag_matches(value, etag):
@@ -254,7 +271,7 @@ def wrap(app, datasette, cache):
             if not (captured.complete and storable(captured.status, captured.headers, captured.body)):
                 return await answer(send, captured.status, captured.headers, captured.body, head)
             kept = [(k, v) for k, v in captured.headers if k.lower() not in DROPPED_HEADERS]
-            entry = Entry(key, kept, captured.body)
+            entry = Entry(key, kept, captured.body, lifetime(captured.headers))
             cache.put(key, entry)
         await answer_from(entry, scope.get("headers", []), send, head)
 

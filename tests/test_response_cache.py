@@ -69,7 +69,7 @@ def test_the_bound_counts_keys_and_headers():
     cache = ResponseCache(max_entries=10_000, max_bytes=1_000_000)
     for i in range(100):
         key = f"{i}" + "k" * 125_000
-        cache.put(key, Entry(key, [(b"content-type", b"text/html")], b"tiny"))
+        cache.put(key, Entry(key, [(b"content-type", b"text/html")], b"tiny", 60))
     assert cache.size <= 1_000_000 and len(cache.entries) == 7
     assert cache.size == sum(e.size for e in cache.entries.values())
     assert all(e.size > 125_000 for e in cache.entries.values())
@@ -162,3 +162,39 @@ async def test_what_shared_caches_may_keep(datasette, path, control):
     assert response.headers["vary"] == "Cookie, Authorization"
     missing = await datasette.client.get("/pycon/no_such_table")
     assert "s-maxage" not in missing.headers.get("cache-control", "")
+
+
+async def test_an_entry_never_outlives_what_it_promised():
+    import asyncio
+
+    from plugins.response_cache import wrap
+
+    calls = []
+
+    async def app(scope, receive, send):
+        calls.append(1)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/plain"), (b"cache-control", b"public, max-age=1")]})
+        await send({"type": "http.response.body", "body": str(len(calls)).encode()})
+
+    class Site:  # what the policy reads of Datasette: one immutable database
+        databases = {"pycon": type("Db", (), {"hash": "h", "is_mutable": False})()}
+
+        def plugin_config(self, name):
+            return {}
+
+    async def get():
+        sent = []
+
+        async def send(event):
+            sent.append(event)
+
+        scope = {"type": "http", "method": "GET", "path": "/pycon.json", "raw_path": b"/pycon.json",
+                 "query_string": b"sql=select+random()&_ttl=1", "headers": [(b"host", b"x")]}
+        await handler(scope, None, send)
+        return sent[-1]["body"]
+
+    handler = wrap(app, Site(), ResponseCache())
+    assert await get() == b"1" and await get() == b"1"  # kept while its max-age (?_ttl=1) lasts
+    await asyncio.sleep(1.1)
+    assert await get() == b"2"  # before: served for ever, whatever its headers said
