@@ -26,7 +26,7 @@ def nginx_binary():
 
 def render_config(prefix: Path, port: int, replica_ports):
     """deploy/nginx.conf with its placeholders filled in."""
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports)
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in replica_ports)
     # As root, nginx would run its workers as "nobody", who cannot write to this folder.
     user = "user root;" if os.geteuid() == 0 else ""
     text = NGINX_CONF.read_text(encoding="utf-8")

@@ -125,6 +125,18 @@ end
 """
 
 
+UNIQUE_LUA = """
+local n = 0
+init = function(args)
+  n = math.random(1000000000)
+end
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/pycon/sessions.json?_size=" .. (n %% 50 + 1) .. "&_r=" .. n)
+end
+""" + LUA[LUA.index("done = function"):]
+
+
 def lua_table(requests):
     """The request list as a Lua table literal of {path, {header = value}}."""
     def quote(text):
@@ -202,6 +214,75 @@ def through_nginx(db, script, paths, client_counts, seconds):
     return results, dying
 
 
+def overload(db, script, paths, crowd, seconds, tmp):
+    """500 clients through nginx, one request in 20 a unique URL no cache holds: refused fast, or served."""
+    import concurrent.futures
+
+    from .cluster import running_cluster
+
+    unique = tmp / "unique.lua"
+    unique.write_text(UNIQUE_LUA)
+    misses = max(1, crowd // 20)
+    with running_cluster(db, replicas=2) as (base, nodes):
+        warm_up(base, paths)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            cached = pool.submit(run_wrk, base, script, crowd - misses, seconds)
+            uncached = pool.submit(run_wrk, base, unique, misses, seconds)
+            return cached.result(), uncached.result()
+
+
+ATTACKS = {
+    "printf %c": "/pycon.json?sql=" + urllib.parse.quote("select length(printf('%.*c', -900000000, 'x'))"),
+    "instr": "/pycon.json?sql=" + urllib.parse.quote("select instr(hex(zeroblob(500000)), hex(zeroblob(250000))||'1')"),
+    "3,500-word search": "/pycon/search?q=" + "+".join(list("abcdefghijklmnop") + ["0"] * 3500),
+    "14 MB result": "/pycon.json?sql=" + urllib.parse.quote(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 14) "
+        "select replace(zeroblob(1000000), x'00', char(1)) as x from n"),
+}
+
+
+def probe(base, stop, path="/pycon/sessions.json?_size=5&_r={n}"):
+    """Latencies of a simple uncached request, every 50 ms until `stop`."""
+    import time
+
+    latencies, n = [], 0
+    while time.monotonic() < stop:
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + path.format(n=n), timeout=30) as response:
+            response.read()
+        latencies.append(time.perf_counter() - started)
+        n += 1
+        time.sleep(0.05)
+    return latencies
+
+
+def under_attack(db, seconds):
+    """A probe's p99 on a quiet server, and while each attack runs from three clients at once."""
+    import concurrent.futures
+    import time
+
+    def attack(base, path, stop):
+        n = 0
+        while time.monotonic() < stop:
+            try:
+                with urllib.request.urlopen(f"{base}{path}&_r={n}", timeout=30) as response:
+                    response.read()
+            except OSError:
+                pass  # a refusal (400, 503) is the point
+            n += 1
+
+    results = {}
+    with running_server(db) as base:
+        results["quiet"] = probe(base, time.monotonic() + seconds)
+        for name, path in ATTACKS.items():
+            stop = time.monotonic() + seconds
+            with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+                for _ in range(3):
+                    pool.submit(attack, base, path, stop)
+                results[name] = pool.submit(probe, base, stop).result()
+    return results
+
+
 @click.command()
 @click.option("--clients", default=50, show_default=True)
 @click.option("--crowd", default=500, show_default=True, help="Clients for the crowd run through nginx.")
@@ -226,12 +307,21 @@ def main(clients, crowd, seconds, mix_size, seed, cluster):
                    f"max {max(cold) * 1000:.1f} ms (the cost of a miss in the response cache)")
         click.echo(f"goal one replica (zero errors, p99 under 500 ms): "
                    f"{'met' if direct['errors'] == 0 and direct['p99_us'] < 500_000 else 'NOT met'}")
+        for name, latencies in under_attack(db, min(seconds, 10)).items():
+            click.echo(f"probe (sessions.json, uncached) {'on a quiet server' if name == 'quiet' else 'while ' + name + ' runs x3'}: "
+                       f"p50 {percentile(latencies, 0.5) * 1000:.1f} ms, p99 {percentile(latencies, 0.99) * 1000:.1f} ms, "
+                       f"max {max(latencies) * 1000:.1f} ms ({len(latencies)} probes)")
         if not cluster:
             return
         (near, far), dying = through_nginx(db, script, paths, [clients, crowd], seconds)
+        cached, uncached = overload(db, script, paths, crowd, seconds, tmp)
     click.echo(describe("nginx + 2 replicas", near))
     click.echo(describe("nginx + 2 replicas", far))
     click.echo(describe("nginx + 2 replicas, one killed halfway", dying))
+    click.echo(describe(f"overload: cached mix through nginx ({crowd} clients in all)", cached))
+    click.echo(describe("overload: unique uncached URLs, 1 client in 20 (non-2xx are fast 503 refusals)", uncached))
+    click.echo(f"goal overload (cached p99 under 100 ms, no timeouts): "
+               f"{'met' if cached['p99_us'] < 100_000 and cached['timeout'] == uncached['timeout'] == 0 else 'NOT met'}")
     ratio = near["rate"] / direct["rate"]
     met = ratio >= 5 and far["p99_us"] < 100_000 and near["errors"] == far["errors"] == dying["errors"] == 0
     click.echo(f"through the cache / one replica direct, {clients} clients each: {ratio:.1f}x; goals (>= 5x, p99 under "

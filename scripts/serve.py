@@ -1,4 +1,5 @@
 """How the site is served: the Datasette settings shared by `pycon-db serve` and the tests."""
+import gc
 import json
 import os
 import socket
@@ -60,6 +61,14 @@ def check_database(path: Path):
 # timeout: a client sending a byte every few seconds would hold its connection for ever).
 KEEP_ALIVE_TIMEOUT = 5
 REQUEST_HEAD_TIMEOUT = 10
+# A client that does not read its answer cannot pin it in memory: while the connection's buffer
+# is full, it must take MIN_PROGRESS bytes every SEND_WINDOW seconds, or it is dropped and its
+# buffer freed (nginx's send_timeout, with a minimum rate).
+SEND_WINDOW = 10
+MIN_PROGRESS = 64 * 1024
+# A request line and headers over this are refused with a 400 that the client gets to read.
+MAX_REQUEST_HEAD = 16 * 1024
+BAD_REQUEST_LINGER = 2
 
 
 def make_datasette(db: Path, inspect_data: dict):
@@ -74,11 +83,12 @@ def make_datasette(db: Path, inspect_data: dict):
 
 
 def timely_protocol():
-    """uvicorn's h11 protocol, closing a connection that has no request under way for too long."""
+    """uvicorn's h11 protocol, with deadlines for clients that send or read too slowly."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class TimelyH11Protocol(H11Protocol):
-        deadline = None
+        deadline = send_check = None
+        discarding = False
 
         def connection_made(self, transport):
             super().connection_made(transport)
@@ -89,8 +99,9 @@ def timely_protocol():
             self.arm()
 
         def connection_lost(self, exc):
-            if self.deadline is not None:
-                self.deadline.cancel()
+            for timer in (self.deadline, self.send_check):
+                if timer is not None:
+                    timer.cancel()
             super().connection_lost(exc)
 
         def arm(self):
@@ -104,16 +115,103 @@ def timely_protocol():
             if idle and not self.transport.is_closing():
                 self.transport.close()
 
+        def pause_writing(self):
+            super().pause_writing()
+            self.watch_sending(self.transport.get_write_buffer_size())
+
+        def watch_sending(self, buffered):
+            self.send_check = self.loop.call_later(SEND_WINDOW, self.check_sending, buffered)
+
+        def check_sending(self, buffered_before):
+            buffered = self.transport.get_write_buffer_size()
+            if buffered == 0:
+                return  # all sent (a closing transport with data left is still watched)
+            if buffered_before - buffered < MIN_PROGRESS:
+                self.transport.abort()  # drops the buffer: connection_lost frees the response
+                # The connection's objects hold each other in cycles: collect them now, since an
+                # idle server would not run the collector for a long while.
+                self.loop.call_later(0.5, gc.collect)
+            else:
+                self.watch_sending(buffered)
+
+        def data_received(self, data):
+            if not self.discarding:
+                super().data_received(data)
+
+        def send_400_response(self, msg):
+            # uvicorn's own closes at once, and a client still sending a huge head gets a reset
+            # instead of the answer: read and drop the rest for a moment, then close.
+            body = (f"Bad request: invalid, or a request line and headers over {MAX_REQUEST_HEAD // 1024} KB."
+                    "\n").encode()
+            self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                 b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+            self.discarding = True
+            self.loop.call_later(BAD_REQUEST_LINGER, self.transport.close)
+
     return TimelyH11Protocol
+
+
+def stop_when_gone(app):
+    """ASGI middleware: when the client disconnects before its answer is complete, the work stops."""
+    import asyncio
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        inbox, sent = asyncio.Queue(), {"complete": False}
+
+        async def sending(message):
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                sent["complete"] = True
+
+        work = asyncio.ensure_future(app(scope, inbox.get, sending))
+
+        async def watch():
+            while True:
+                message = await receive()
+                await inbox.put(message)
+                if message["type"] == "http.disconnect":
+                    if not sent["complete"]:
+                        work.cancel()
+                    return
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await work
+        except asyncio.CancelledError:
+            if sent["complete"] or not watcher.done():
+                raise
+        finally:
+            watcher.cancel()
+
+    return wrapped
+
+
+def return_freed_memory():
+    """Large buffers (a response, a connection's backlog) get memory of their own from the
+    system and give it back when freed. glibc otherwise raises its mmap threshold after the
+    first large free, and later large buffers come from a heap that never shrinks: ten dropped
+    10 MB answers left the server 180 MB bigger for good. The same as MALLOC_MMAP_THRESHOLD_."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass  # not glibc: its allocator has its own policy
 
 
 def run(db: Path, inspect_data: dict, host: str, port: int):
     """Serve the site with uvicorn until interrupted."""
     import uvicorn
 
-    app = make_datasette(db, inspect_data).app()
+    return_freed_memory()
+    app = stop_when_gone(make_datasette(db, inspect_data).app())
     config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on",
                             http=timely_protocol(), timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+                            h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
                             proxy_headers=True, forwarded_allow_ips="127.0.0.1")
     uvicorn.Server(config).run()
 
