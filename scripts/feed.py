@@ -129,6 +129,15 @@ def _list(value, where, name):
     return value
 
 
+def _flag(value, where, name):
+    """A yes/no field: JSON's true or false (or 1, 0, "true", "false"); absent is false."""
+    if value in (None, False, 0, "", "false", "False", "no"):
+        return False
+    if value in (True, 1, "true", "True", "yes"):
+        return True
+    raise FeedError(f"{where}: field '{name}' is {_show(value)}, not true or false")
+
+
 def _text(value, where, name):
     """A text field: a string or a number, stripped; None when absent; anything else is an error."""
     if value is None:
@@ -151,7 +160,7 @@ def _speakers(item, where):
         name = _text(sp.get("name"), f"{where}: speakers[{i}]", "name")
         if name:
             official = sp.get("id") if isinstance(sp.get("id"), int) and 0 < sp["id"] <= MAX_ID else None
-            out.append((official, name, clean_html(sp.get("bio"))))
+            out.append((official, name, clean_html(_text(sp.get("bio"), f"{where}: speakers[{i}]", "bio"))))
     if not out:
         authors = [_text(a, where, "authors") for a in _list(item.get("authors"), where, "authors")]
         out = [(None, a, None) for a in authors if a]
@@ -177,13 +186,30 @@ def _presentation(item, notices):
     return int(m.group(2)), url, f"{m.group(1)}/presentation/{m.group(2)}"
 
 
+MAX_DIGITS = 100  # no id, time or duration is longer; past 4,300 digits Python refuses to read one
+LONE_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _whole_number(text):
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
 def _load(raw: bytes, name: str):
     try:
-        data = json.loads(raw.decode("utf-8-sig"))  # editors may write a byte-order mark
+        text = raw.decode("utf-8-sig")  # editors may write a byte-order mark
+        data = json.loads(text, parse_int=_whole_number)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{name} is not JSON: {exc}") from None
     except RecursionError:
         raise FeedError(f"{name} is nested too deeply to be a conference.json feed") from None
+    except ValueError as exc:  # from _whole_number: no id or time is that long
+        raise FeedError(f"{name} is not a usable feed: it holds {exc}") from None
+    lone = LONE_SURROGATE.search(text)
+    if lone:
+        line = text[: lone.start()].count("\n") + 1
+        raise FeedError(f"{name}:{line}: {lone.group()} is half of a character (a lone surrogate), not text")
     if not isinstance(data, dict) or not isinstance(data.get("schedule"), list):
         raise FeedError(f"{name} lacks the 'schedule' list of slots; is this a conference.json feed?")
     if not data["schedule"]:
@@ -226,8 +252,8 @@ def _slot(slot, where, notices):
     pid, url, key = _presentation(slot, notices)
     key = key or f"{span[0].year}/slot/{slot.get('conf_key', where.rsplit('[', 1)[-1].rstrip(']'))}"
     session = FeedSession(key=key, kind=kind, title=title, start=span[0], end=span[1], rooms=rooms,
-                          presentation_id=pid, url=url, description=clean_html(slot.get("description")),
-                          cancelled=bool(slot.get("cancelled")), speakers=_speakers(slot, where))
+                          presentation_id=pid, url=url, description=clean_html(_text(slot.get("description"), where, "description")),
+                          cancelled=_flag(slot.get("cancelled"), where, "cancelled"), speakers=_speakers(slot, where))
     if kind != "poster":
         return [session]
     session.kind = "poster-session"
@@ -244,8 +270,8 @@ def _posters(slot, parent, where, notices):
         posters.append(FeedSession(
             key=ckey or f"{parent.start.year}/poster/{slot.get('conf_key')}/{child.get('conf_key')}",
             kind="poster", title=_text(child.get("name"), inner, "name") or "", start=parent.start, end=parent.end,
-            rooms=parent.rooms, presentation_id=cpid, url=curl, description=clean_html(child.get("description")),
-            cancelled=bool(child.get("cancelled")), speakers=_speakers(child, inner), parent_key=parent.key))
+            rooms=parent.rooms, presentation_id=cpid, url=curl, description=clean_html(_text(child.get("description"), inner, "description")),
+            cancelled=_flag(child.get("cancelled"), inner, "cancelled"), speakers=_speakers(child, inner), parent_key=parent.key))
     return posters
 
 
@@ -265,7 +291,7 @@ def _open_space(space, where):
     title = _text(space.get("title"), where, "title") or _text(space.get("name"), where, "name") or "Open space"
     return FeedSession(key=f"{start.year}/open-space/{space.get('conf_key', where)}", kind="open-space",
                        title=title, start=start, end=end, rooms=[room] if room else [],
-                       description=clean_html(space.get("description")))
+                       description=clean_html(_text(space.get("description"), where, "description")))
 
 
 def parse_feed(raw: bytes, name: str) -> Feed:

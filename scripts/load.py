@@ -1,4 +1,5 @@
 """Load data/ into typed records, checking each field on its own (types, formats, required values)."""
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -47,9 +48,12 @@ def integer(value):
 
 def number(value):
     try:
-        return float(value)
+        result = float(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(result):
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
 
 
 def iso_date(value):
@@ -68,6 +72,21 @@ def clock(value):
         return time.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a time (HH:MM, 24-hour)") from None
+
+
+def url_template(value):
+    """A URL with `{id}` where the official id goes (presentation_url, speaker_url)."""
+    import string
+
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+    except ValueError:
+        raise ValueError(f"{value!r} has an unmatched brace; write {{id}} where the id goes") from None
+    if fields != {"id"}:
+        raise ValueError(f"{value!r} may hold only {{id}} (where the official id goes), not "
+                         f"{', '.join('{' + f + '}' for f in sorted(fields - {'id'})) or 'nothing'}")
+    url(value.format(id="1"))
+    return value
 
 
 def url(value):
@@ -223,8 +242,8 @@ def refuse_contact_columns(data_dir: Path, errors):
     """A column named like e-mail or phone is refused in every CSV source, known or not."""
     for filename, _ in CSV_FILES.values():
         path = data_dir / filename
-        if not path.exists() or leaves_folder(path):
-            continue
+        if not path.is_file() or leaves_folder(path):
+            continue  # read_csv says what is wrong with it
         first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
         for col in first.strip().lstrip("\ufeff").split(","):
             col = col.strip().strip('"')
@@ -270,6 +289,8 @@ def _str(parser):
 
 
 def yaml_date(value):
+    if isinstance(value, datetime):
+        raise ValueError(f"{value.isoformat()} is a date and time; give the date alone (YYYY-MM-DD)")
     if isinstance(value, date):
         return value
     return iso_date(str(value))
@@ -299,20 +320,44 @@ def timezone_name(value):
 def yaml_number(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{value!r} is not a number")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{value!r} is not a finite number")
     return float(value)
 
 
 def string_list(value):
     if not isinstance(value, list):
         raise ValueError("should be a list")
+    for item in value:
+        if not isinstance(item, (str, date)):
+            raise ValueError(f"each item should be text, not {item!r}"[:200])
+        if isinstance(item, str):
+            text(item)
+    return value
+
+
+def chair_list(value):
+    """Track chairs: a list of mappings, each with a `name` and perhaps an `affiliation` (text)."""
+    if not isinstance(value, list):
+        raise ValueError("should be a list of chairs, each with a name")
+    for item in value:
+        if not isinstance(item, dict):
+            raise ValueError(f"each chair should be a mapping with a name (name: ...), not {item!r}"[:200])
+        fields = {k: v for k, v in item.items() if not k.startswith("__")}
+        unknown = sorted(set(fields) - {"name", "affiliation"})
+        if unknown or not isinstance(fields.get("name"), str) or not fields["name"].strip():
+            raise ValueError("each chair has a name and may have an affiliation" + (f"; unknown: {', '.join(unknown)}"
+                                                                                     if unknown else ""))
+        if not isinstance(fields.get("affiliation", ""), str):
+            raise ValueError(f"the affiliation of {fields['name']} should be text")
     return value
 
 
 CONFERENCE = {
     "id": (_str(identifier), True), "acronym": (_str(identifier), True), "name": (_str(text), True),
     "start_date": (yaml_date, True), "end_date": (yaml_date, True), "timezone": (timezone_name, True),
-    "url": (_str(url), True), "schedule_url": (_str(url), False), "presentation_url": (_str(text), False),
-    "speaker_url": (_str(text), False), "city": (_str(text), False), "source": (_str(identifier), True),
+    "url": (_str(url), True), "schedule_url": (_str(url), False), "presentation_url": (_str(url_template), False),
+    "speaker_url": (_str(url_template), False), "city": (_str(text), False), "source": (_str(identifier), True),
     "updated": (yaml_datetime, True), "venue": (lambda v: v, True),
 }
 VENUE = {
@@ -327,7 +372,7 @@ SOURCES = {
 TRACKS = {
     "id": (_str(identifier), True), "name": (_str(text), True), "full_name": (_str(text), False),
     "description": (_str(text), False), "days": (string_list, True), "room": (_str(identifier), False),
-    "chairs_role": (_str(text), False), "chairs": (string_list, False), "url": (_str(url), False),
+    "chairs_role": (_str(text), False), "chairs": (chair_list, False), "url": (_str(url), False),
     "source": (_str(identifier), True), "notes": (_str(text), False),
 }
 
@@ -359,7 +404,7 @@ def load_dataset(data_dir: Path) -> Dataset:
             errors.append(DataError("data/conference.yaml", conf.line, "venue", "should be a mapping"))
             conf.values["venue"] = None
         ds.conference = conf
-    elif doc is not None:
+    elif doc is not None or not any(e.file == "data/conference.yaml" for e in errors):
         errors.append(DataError("data/conference.yaml", 1, None, "should be a mapping of conference facts"))
     ds.sources = [r for r in load_yaml_list(data_dir, "sources.yaml", SOURCES, errors) if r]
     ds.tracks = [r for r in load_yaml_list(data_dir, "tracks.yaml", TRACKS, errors) if r]

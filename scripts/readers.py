@@ -12,19 +12,32 @@ csv.field_size_limit(16_000_000)
 
 
 def leaves_folder(path: Path) -> bool:
-    """A file that is a link to somewhere outside its folder (data/ must hold its own sources)."""
-    return path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve())
+    """A file that is a link to somewhere outside its folder (data/ must hold its own sources);
+    a link that loops counts too, since it leads nowhere inside."""
+    try:
+        return path.is_symlink() and not path.resolve(strict=True).is_relative_to(path.parent.resolve())
+    except (OSError, RuntimeError):  # a loop, or a broken link: reported by _readable
+        return False
 
 
 def _readable(path: Path, name: str, errors: list) -> bool:
+    """Whether `path` is a regular file that can be read; if not, the reason is recorded."""
     if not path.exists() and not path.is_symlink():
         errors.append(DataError(name, None, None, "file is missing"))
         return False
     if leaves_folder(path):
         errors.append(DataError(name, None, None, "is a link to a file outside data/; copy the file into data/ instead"))
         return False
-    if not path.exists():
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        errors.append(DataError(name, None, None, "is a link that loops back on itself"))
+        return False
+    except OSError:
         errors.append(DataError(name, None, None, "is a broken link"))
+        return False
+    if not path.is_file():  # a directory, a named pipe (reading one would wait for ever), a device
+        errors.append(DataError(name, None, None, "is not a regular file (a directory, a pipe or a device)"))
         return False
     return True
 
@@ -97,6 +110,9 @@ def read_yaml(path: Path, name: str, errors: list):
         return None
     try:
         return yaml.load(text, Loader=LineLoader)
+    except RecursionError:
+        errors.append(DataError(name, None, None, "YAML nested too deeply"))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -105,10 +121,35 @@ def read_yaml(path: Path, name: str, errors: list):
         return None
 
 
+MAX_DIGITS = 30  # a number longer than this is a typo (and past 4,300 digits Python refuses to read it)
+
+
 class LineLoader(yaml.SafeLoader):
-    """A safe loader that records, for every mapping, the line of each key in `__lines__`."""
+    """A safe loader that records, for every mapping, the line of each key in `__lines__`.
+
+    It refuses what no hand-written data file needs and what could hang or crash a build:
+    aliases (`*name`: a recursive one never ends, a nested set of them multiplies a small file
+    into billions of items), a key given twice in one mapping, numbers of absurd length.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in data files",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node):
+        if len(node.value) > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(None, None, f"a number of {len(node.value)} digits", node.start_mark)
+        return super().construct_yaml_int(node)
 
     def construct_mapping(self, node, deep=False):
+        keys = [k.value for k, _ in node.value]
+        for i, key_node in enumerate(k for k, _ in node.value):
+            if key_node.value in keys[:i]:
+                raise yaml.constructor.ConstructorError(None, None, f"the key '{key_node.value}' is given twice",
+                                                        key_node.start_mark)
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value}
         mapping["__line__"] = node.start_mark.line + 1
@@ -120,3 +161,6 @@ def _closest(word, candidates):
 
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
     return match[0] if match else None
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:int", LineLoader.construct_yaml_int)

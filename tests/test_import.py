@@ -363,3 +363,31 @@ def test_an_endless_body_is_refused(monkeypatch):
             fetch(endless.url)
     finally:
         endless.close()
+
+
+def _damaged_feed(change):
+    from scripts.feed import parse_feed
+
+    feed = json.loads((Path(__file__).parent / "fixtures" / "feed_small.json").read_text(encoding="utf-8"))
+    text = change(feed)
+    return lambda: parse_feed((text if isinstance(text, str) else json.dumps(feed)).encode(), "feed.json")
+
+
+@pytest.mark.parametrize("change,message", [
+    # Each was a traceback, or silently wrong, before (issue 19).
+    (lambda f: json.dumps(f).replace(json.dumps(f["schedule"][0]["start"]), "1" + "0" * 5000, 1),
+     "feed.json is not a usable feed: it holds a number of 5001 digits"),
+    (lambda f: f["schedule"][0].update(name="x\ud800y"), "feed.json:1: \\ud800 is half of a character (a lone surrogate), not text"),
+    (lambda f: f["schedule"][0].update(cancelled="maybe"), "feed.json: schedule[0]: field 'cancelled' is \"maybe\", not true or false"),
+    (lambda f: f["schedule"][0].update(description={"a": 1}), "feed.json: schedule[0]: field 'description' is {\"a\": 1}, not text"),
+    (lambda f: f["schedule"][0].update(description=["a"]), "feed.json: schedule[0]: field 'description' is [\"a\"], not text"),
+])
+def test_a_damaged_feed_is_named_not_a_traceback(change, message):
+    with pytest.raises(FeedError) as info:
+        _damaged_feed(change)()
+    assert str(info.value) == message
+
+
+def test_cancelled_false_as_text_is_not_cancelled():
+    feed = _damaged_feed(lambda f: f["schedule"][0].update(cancelled="false"))()
+    assert feed.sessions[0].cancelled is False  # bool("false") made it cancelled before

@@ -2,6 +2,7 @@
 import csv
 import hashlib
 import io
+import os
 import shutil
 import signal
 import subprocess
@@ -152,3 +153,21 @@ def test_a_link_out_of_data_is_refused_without_reading_it(data_copy, tmp_path):
     messages = [str(e) for e in info.value.errors]
     assert messages == ["data/hotels.csv: is a link to a file outside data/; copy the file into data/ instead"]
     assert not any("root" in m for m in messages)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: p.mkdir(), "is not a regular file (a directory, a pipe or a device)"),
+    (lambda p: os.mkfifo(p), "is not a regular file (a directory, a pipe or a device)"),  # reading one waited for ever
+    (lambda p: p.symlink_to(p.name), "is a link that loops back on itself"),
+])
+def test_a_source_that_is_not_a_file_is_named_quickly(data_copy, tmp_path, make, message):
+    target = data_copy / "hotels.csv"
+    target.unlink()
+    make(target)
+    # validate and build run as people run them, in processes of their own: a message, never a traceback.
+    for command in (["validate", "--data", str(data_copy)], ["build", "--data", str(data_copy), "--out", str(tmp_path / "x.db")]):
+        result = subprocess.run([str(Path(sys.executable).parent / "pycon-db"), *command], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode != 0 and "Traceback" not in result.stderr + result.stdout
+        assert f"data/hotels.csv: {message}" in result.stdout + result.stderr
+    assert not (tmp_path / "x.db").exists()
