@@ -62,10 +62,14 @@ def build(data_dir, out):
               help="Folder holding the CSV and YAML sources to update.")
 @click.option("--timezone", "tz_name", default=None,
               help="IANA time zone of the feed's conference, when it differs from data/conference.yaml.")
+@click.option("--trust-offsets", is_flag=True,
+              help="The feed's UTC offsets are another zone's but its instants are right: show them at the conference's times.")
+@click.option("--allow-removals", is_flag=True,
+              help="Accept a feed that removes more than a fifth of the sessions in data/ (a new year's program, say).")
 @click.option("--source-url", default=None,
               help="URL to cite for the imported records (default: FEED when it is a URL, else the official "
                    "https://us.pycon.org/<year>/schedule/conference.json).")
-def import_command(feed, data_dir, tz_name, source_url):
+def import_command(feed, data_dir, tz_name, trust_offsets, allow_removals, source_url):
     """Import the official schedule feed (URL or file) into the sources in data/."""
     from .feed import FeedError, fetch, parse_feed
     from .importer import import_feed
@@ -75,7 +79,8 @@ def import_command(feed, data_dir, tz_name, source_url):
         if source_url is None:
             source_url = feed if feed.startswith(("http://", "https://")) else \
                 f"https://us.pycon.org/{parsed.year}/schedule/conference.json"
-        summary = import_feed(parsed, data_dir, source_url, tz_name)
+        summary = import_feed(parsed, data_dir, source_url, tz_name, trust_offsets=trust_offsets,
+                              allow_removals=allow_removals)
     except FeedError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary.report())

@@ -218,15 +218,24 @@ def _load(raw: bytes, name: str):
 
 
 def _span(slot, where, notices, title):
-    """Start and end of a slot; None (with a notice) when it cannot sit on one day of the program."""
+    """Start and end of a slot (whether it sits on one day is judged in the conference's zone,
+    by the importer: see one_day_only)."""
     start, end = _moment(slot, "start", where), _moment(slot, "end", where)
     if end - start > MAX_DURATION or end < start:
         raise FeedError(f"{where}: '{title}' runs from {start.isoformat()} to {end.isoformat()}")
-    if end.date() != start.date():
-        notices.append(f"not imported: {title!r} spans several days ({start.isoformat()} to {end.isoformat()}); "
-                       "the program holds one-day items: add it by hand, one row a day")
-        return None
     return start, end
+
+
+def one_day_only(feed: Feed, tz):
+    """Leave out (with a notice) the sessions that, at the conference's wall clock, span several days."""
+    dropped = set()
+    for s in feed.sessions:
+        start, end = s.start.astimezone(tz), s.end.astimezone(tz)
+        if start.date() != end.date():
+            dropped.add(s.key)
+            feed.notices.append(f"not imported: {s.title!r} spans several days ({start.isoformat()} to "
+                                f"{end.isoformat()}); the program holds one-day items: add it by hand, one row a day")
+    feed.sessions = [s for s in feed.sessions if s.key not in dropped and s.parent_key not in dropped]
 
 
 def _slot(slot, where, notices):

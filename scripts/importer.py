@@ -23,7 +23,7 @@ import yaml
 
 from .build import validate
 from .errors import ValidationFailed
-from .feed import Feed, FeedError
+from .feed import Feed, FeedError, one_day_only
 
 SESSION_COLUMNS = ["id", "kind", "title", "subtitle", "date", "start", "end", "room", "other_rooms", "track",
                    "language", "level", "parent", "url", "description", "cancelled", "sequence", "feed_key",
@@ -81,37 +81,76 @@ def _merge_columns(existing, wanted):
     return existing + [c for c in wanted if c not in existing]
 
 
-def feed_timezone(feed: Feed, tz_name: str):
-    """Check that the feed's UTC offsets are those of the conference's time zone."""
+def zones_at(moment):
+    """IANA zones whose offset at `moment` is the one `moment` carries, a few, best known first."""
+    from zoneinfo import available_timezones
+
+    offset = moment.utcoffset()
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/"))
+                   and moment.astimezone(ZoneInfo(z)).utcoffset() == offset)
+    return zones[:3]
+
+
+def feed_timezone(feed: Feed, tz_name: str, trust_offsets: bool = False):
+    """The conference's zone, once the feed's UTC offsets are found to be that zone's.
+
+    A feed whose offsets are another zone's is refused, since either its times or the zone is
+    wrong; with trust_offsets its instants are taken as right and shown at the conference's
+    wall clock (an 18:00Z talk at 11:00 in Los Angeles).
+    """
     tz = ZoneInfo(tz_name)
     wrong = [s for s in feed.sessions if s.start.astimezone(tz).utcoffset() != s.start.utcoffset()]
-    if wrong:
+    if wrong and not trust_offsets:
         s = wrong[0]
+        zones = zones_at(s.start)
         raise FeedError(f"the feed's times are at UTC{s.start:%z} (e.g. {s.title!r} at {s.start.isoformat()}), "
-                        f"but the conference time zone {tz_name} is at UTC{s.start.astimezone(tz):%z} then; "
-                        f"pass --timezone with the feed's zone (e.g. America/New_York)")
+                        f"but the conference time zone {tz_name} is at UTC{s.start.astimezone(tz):%z} then. "
+                        f"If the conference is elsewhere, pass --timezone with its zone"
+                        + (f" (at UTC{s.start:%z} then: {', '.join(zones)})" if zones else "")
+                        + f"; if the feed's instants are right, pass --trust-offsets to show them at {tz_name} times")
+    if wrong:
+        feed.notices.append(f"{len(wrong)} items' times were at another zone's offset; their instants are kept and "
+                            f"shown at {tz_name} times (--trust-offsets)")
     return tz
+
+
+# A feed that would remove more than this share of the program is more likely a wrong or cut-off
+# file than a new program: refused unless --allow-removals says it is meant.
+MAX_REMOVED_SHARE = 0.2
+
+
+def check_removals(summary, before, allow_removals):
+    if allow_removals or len(summary.removed) <= max(5, MAX_REMOVED_SHARE * before):
+        return
+    raise FeedError(f"the feed would remove {len(summary.removed)} of the {before} sessions in data/ "
+                    f"(e.g. {', '.join(summary.removed[:3])}); if that is meant, pass --allow-removals")
 
 
 POINT_IN_TIME = "Starts and ends at {time} in the official feed: a point in time, not a slot."
 DOUBLE_BOOKED = "The official feed also lists {name} in session {other} at the same time."
 
 
-def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None, now: datetime = None) -> Summary:
-    """Merge the feed into data_dir; raise FeedError (nothing written) if the result would not validate."""
+def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None, now: datetime = None,
+                trust_offsets: bool = False, allow_removals: bool = False) -> Summary:
+    """Merge the feed into data_dir; raise FeedError (nothing written) if the result would not validate,
+    or would remove much of the program without allow_removals."""
     data_dir = Path(data_dir)
-    summary = Summary(notices=list(feed.notices))
     conf_text = (data_dir / "conference.yaml").read_text(encoding="utf-8")
     conference = yaml.safe_load(conf_text)
     tz_name = tz_name or conference["timezone"]
-    ctx = Context(feed=feed, data_dir=data_dir, summary=summary, tz=feed_timezone(feed, tz_name),
+    tz = feed_timezone(feed, tz_name, trust_offsets)
+    one_day_only(feed, tz)
+    summary = Summary(notices=list(feed.notices))
+    ctx = Context(feed=feed, data_dir=data_dir, summary=summary, tz=tz,
                   source_id=f"official-feed-{feed.year}",
                   # Presentation and speaker profile ids are per year: match by them only a program of the feed's year.
                   same_year=str(conference.get("start_date", ""))[:4] == str(feed.year))
     room_cols, rooms = read_rows(data_dir / "rooms.csv")
     room_id = RoomIndex(rooms, ctx)
     sp_cols, speakers, speaker_ids = merge_speakers(ctx)
+    before = len(read_rows(data_dir / "sessions.csv")[1])
     s_cols, sessions, id_of_key = merge_sessions(ctx, room_id)
+    check_removals(summary, before, allow_removals)
     links = speaker_links(feed, speaker_ids, id_of_key)
     mark_parallel_rooms(sessions, rooms, summary)
     note_double_bookings(sessions, links, speakers, summary)

@@ -1,5 +1,6 @@
 """The importer of the official feed: a hand-written fixture in the feed's real shape, and the real 2025 feed."""
 import json
+import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -23,8 +24,11 @@ def snapshot(data_dir):
     return {p.name: p.read_bytes() for p in sorted(data_dir.iterdir())}
 
 
-def run_import(data_dir, feed=FIXTURE, *extra):
-    return CliRunner().invoke(cli, ["import", str(feed), "--data", str(data_dir), *extra])
+def run_import(data_dir, feed=FIXTURE, *extra, guarded=False):
+    """`pycon-db import`; the fixture replaces most of the curated program, so removals are allowed
+    unless a test is about that guard."""
+    allow = [] if guarded else ["--allow-removals"]
+    return CliRunner().invoke(cli, ["import", str(feed), "--data", str(data_dir), *extra, *allow])
 
 
 @pytest.fixture
@@ -391,3 +395,50 @@ def test_a_damaged_feed_is_named_not_a_traceback(change, message):
 def test_cancelled_false_as_text_is_not_cancelled():
     feed = _damaged_feed(lambda f: f["schedule"][0].update(cancelled="false"))()
     assert feed.sessions[0].cancelled is False  # bool("false") made it cancelled before
+
+
+def _utc_feed(tmp_path):
+    """The fixture with every time given as its instant in UTC ('Z'), as some exporters write them."""
+    from datetime import datetime, timezone
+
+    feed = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for slot in feed["schedule"]:
+        for key in ("start", "end"):
+            if isinstance(slot.get(key), str):
+                moment = datetime.fromisoformat(slot[key])
+                slot[key] = moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    path = tmp_path / "utc.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    return path
+
+
+def test_offsets_of_another_zone_are_refused_with_advice_that_fits(data_copy, tmp_path):
+    before = snapshot(data_copy)
+    result = run_import(data_copy, _utc_feed(tmp_path))
+    assert result.exit_code != 0 and "the feed's times are at UTC+0000" in result.output
+    # Before, the advice always named America/New_York; --timezone UTC then stored an 11:00 talk as 18:00.
+    assert "America/New_York" not in result.output and "--trust-offsets" in result.output
+    assert snapshot(data_copy) == before
+
+
+def test_trusted_offsets_are_shown_at_the_conferences_wall_clock(data_copy, tmp_path):
+    plain = data_copy.parent / "plain"
+    shutil.copytree(data_copy, plain)
+    assert run_import(plain, FIXTURE).exit_code == 0
+    result = run_import(data_copy, _utc_feed(tmp_path), "--trust-offsets")
+    assert result.exit_code == 0, result.output
+    # The same instants as the feed in local time give the same rows, at Long Beach times.
+    assert (data_copy / "sessions.csv").read_text(encoding="utf-8") == (plain / "sessions.csv").read_text(encoding="utf-8")
+    assert "timezone: America/Los_Angeles" in (data_copy / "conference.yaml").read_text(encoding="utf-8")
+
+
+def test_a_feed_that_would_empty_the_program_needs_allow_removals(data_copy, tmp_path):
+    feed = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    feed["schedule"] = [s for s in feed["schedule"] if s.get("kind") == "talk"][:1]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    before = snapshot(data_copy)
+    result = run_import(data_copy, path, guarded=True)
+    assert result.exit_code != 0 and "the feed would remove" in result.output and "--allow-removals" in result.output
+    assert snapshot(data_copy) == before  # exit status 0 and 179 sessions gone, before
+    assert run_import(data_copy, path).exit_code == 0
