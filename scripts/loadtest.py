@@ -125,7 +125,7 @@ end
 """
 
 
-UNIQUE_LUA = """
+UNIQUE_LUA = ("""
 local n = 0
 init = function(args)
   n = math.random(1000000000)
@@ -134,7 +134,7 @@ request = function()
   n = n + 1
   return wrk.format("GET", "/pycon/sessions.json?_size=" .. (n %% 50 + 1) .. "&_r=" .. n)
 end
-""" + LUA[LUA.index("done = function"):]
+""" + LUA[LUA.index("done = function"):]) % ()  # LUA's %% are for Python's % formatting
 
 
 def lua_table(requests):
@@ -241,14 +241,15 @@ ATTACKS = {
 }
 
 
-def probe(base, stop, path="/pycon/sessions.json?_size=5&_r={n}"):
-    """Latencies of a simple uncached request, every 50 ms until `stop`."""
+def probe(base, stop, label):
+    """Latencies of a simple uncached request (a URL of its own each time), every 50 ms until `stop`."""
     import time
 
     latencies, n = [], 0
     while time.monotonic() < stop:
         started = time.perf_counter()
-        with urllib.request.urlopen(base + path.format(n=n), timeout=30) as response:
+        path = f"/pycon/sessions.json?_size=5&_r={urllib.parse.quote(label)}-{n}"
+        with urllib.request.urlopen(base + path, timeout=30) as response:
             response.read()
         latencies.append(time.perf_counter() - started)
         n += 1
@@ -273,13 +274,13 @@ def under_attack(db, seconds):
 
     results = {}
     with running_server(db) as base:
-        results["quiet"] = probe(base, time.monotonic() + seconds)
+        results["quiet"] = probe(base, time.monotonic() + seconds, "quiet")
         for name, path in ATTACKS.items():
             stop = time.monotonic() + seconds
             with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
                 for _ in range(3):
                     pool.submit(attack, base, path, stop)
-                results[name] = pool.submit(probe, base, stop).result()
+                results[name] = pool.submit(probe, base, stop, name).result()
     return results
 
 

@@ -82,73 +82,85 @@ def make_datasette(db: Path, inspect_data: dict):
                      inspect_data=inspect_data)
 
 
+class HeadDeadline:
+    """Closes a connection that has had no whole request head for REQUEST_HEAD_TIMEOUT seconds."""
+    deadline = None
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        self.arm()
+
+    def on_response_complete(self):
+        super().on_response_complete()
+        self.arm()
+
+    def connection_lost(self, exc):
+        if self.deadline is not None:
+            self.deadline.cancel()
+        super().connection_lost(exc)
+
+    def arm(self):
+        if self.deadline is not None:
+            self.deadline.cancel()
+        if not self.transport.is_closing():
+            self.deadline = self.loop.call_later(REQUEST_HEAD_TIMEOUT, self.expire)
+
+    def expire(self):
+        idle = self.cycle is None or self.cycle.response_complete
+        if idle and not self.transport.is_closing():
+            self.transport.close()
+
+
+class SendWatch:
+    """Drops a connection whose full buffer drains less than MIN_PROGRESS bytes in SEND_WINDOW seconds."""
+    send_check = None
+
+    def connection_lost(self, exc):
+        if self.send_check is not None:
+            self.send_check.cancel()
+        super().connection_lost(exc)
+
+    def pause_writing(self):
+        super().pause_writing()
+        self.watch_sending(self.transport.get_write_buffer_size())
+
+    def watch_sending(self, buffered):
+        self.send_check = self.loop.call_later(SEND_WINDOW, self.check_sending, buffered)
+
+    def check_sending(self, buffered_before):
+        buffered = self.transport.get_write_buffer_size()
+        if buffered == 0:
+            return  # all sent (a closing transport with data left is still watched)
+        if buffered_before - buffered >= MIN_PROGRESS:
+            return self.watch_sending(buffered)
+        self.transport.abort()  # drops the buffer: connection_lost frees the response
+        # The connection's objects hold each other in cycles: collect them now, since an idle
+        # server would not run the collector for a long while.
+        self.loop.call_later(0.5, gc.collect)
+
+
+class ReadableBadRequest:
+    """uvicorn's 400 closes at once, and a client still sending a huge head gets a reset instead
+    of the answer: this one reads and drops the rest for a moment, then closes."""
+    discarding = False
+
+    def data_received(self, data):
+        if not self.discarding:
+            super().data_received(data)
+
+    def send_400_response(self, msg):
+        body = f"Bad request: invalid, or a request line and headers over {MAX_REQUEST_HEAD // 1024} KB.\n".encode()
+        self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+        self.discarding = True
+        self.loop.call_later(BAD_REQUEST_LINGER, self.transport.close)
+
+
 def timely_protocol():
     """uvicorn's h11 protocol, with deadlines for clients that send or read too slowly."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class TimelyH11Protocol(H11Protocol):
-        deadline = send_check = None
-        discarding = False
-
-        def connection_made(self, transport):
-            super().connection_made(transport)
-            self.arm()
-
-        def on_response_complete(self):
-            super().on_response_complete()
-            self.arm()
-
-        def connection_lost(self, exc):
-            for timer in (self.deadline, self.send_check):
-                if timer is not None:
-                    timer.cancel()
-            super().connection_lost(exc)
-
-        def arm(self):
-            if self.deadline is not None:
-                self.deadline.cancel()
-            if not self.transport.is_closing():
-                self.deadline = self.loop.call_later(REQUEST_HEAD_TIMEOUT, self.expire)
-
-        def expire(self):
-            idle = self.cycle is None or self.cycle.response_complete
-            if idle and not self.transport.is_closing():
-                self.transport.close()
-
-        def pause_writing(self):
-            super().pause_writing()
-            self.watch_sending(self.transport.get_write_buffer_size())
-
-        def watch_sending(self, buffered):
-            self.send_check = self.loop.call_later(SEND_WINDOW, self.check_sending, buffered)
-
-        def check_sending(self, buffered_before):
-            buffered = self.transport.get_write_buffer_size()
-            if buffered == 0:
-                return  # all sent (a closing transport with data left is still watched)
-            if buffered_before - buffered < MIN_PROGRESS:
-                self.transport.abort()  # drops the buffer: connection_lost frees the response
-                # The connection's objects hold each other in cycles: collect them now, since an
-                # idle server would not run the collector for a long while.
-                self.loop.call_later(0.5, gc.collect)
-            else:
-                self.watch_sending(buffered)
-
-        def data_received(self, data):
-            if not self.discarding:
-                super().data_received(data)
-
-        def send_400_response(self, msg):
-            # uvicorn's own closes at once, and a client still sending a huge head gets a reset
-            # instead of the answer: read and drop the rest for a moment, then close.
-            body = (f"Bad request: invalid, or a request line and headers over {MAX_REQUEST_HEAD // 1024} KB."
-                    "\n").encode()
-            self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                 b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
-            self.discarding = True
-            self.loop.call_later(BAD_REQUEST_LINGER, self.transport.close)
-
-    return TimelyH11Protocol
+    return type("TimelyH11Protocol", (HeadDeadline, SendWatch, ReadableBadRequest, H11Protocol), {})
 
 
 def stop_when_gone(app):

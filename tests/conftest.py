@@ -44,3 +44,13 @@ def datasette(real_db):
 
     inspect_data = write_inspect_file(real_db, real_db.with_name("pycon-inspect.json"))
     return make_datasette(real_db, inspect_data)
+
+
+@pytest.fixture(scope="module")
+def server(real_db):
+    """The site as `make serve` runs it, one process per test module: (base URL, pid)."""
+    from scripts.serve import running_server
+
+    info = {}
+    with running_server(real_db, info=info) as url:
+        yield url, info["pid"]

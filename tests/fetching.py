@@ -1,5 +1,6 @@
 """One HTTP helper for the tests that talk to a real server: an error status is an answer, not an exception."""
 import urllib.error
+import urllib.parse
 import urllib.request
 
 
@@ -11,3 +12,8 @@ def fetch(url, method="GET", timeout=30, **headers):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
+
+
+def sql_url(base, sql, fmt="json", **extra):
+    """The URL of arbitrary SQL on the pycon database, in a format, with more parameters."""
+    return f"{base}/pycon.{fmt}?" + urllib.parse.urlencode({"sql": sql, **extra})

@@ -11,22 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from .fetching import fetch
+from .fetching import fetch, sql_url
 
 from scripts.serve import SEND_WINDOW, running_server, stop_when_gone
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def server(real_db):
-    info = {}
-    with running_server(real_db, info=info) as url:
-        yield url, info["pid"]
-
-
-def sql_url(base, sql, fmt="json", **extra):
-    return f"{base}/pycon.{fmt}?" + urllib.parse.urlencode({"sql": sql, **extra})
 
 
 def rss_mb(pid):

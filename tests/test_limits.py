@@ -3,25 +3,13 @@ import concurrent.futures
 import json
 import socket
 import time
-import urllib.parse
 
 import pytest
 
-from .fetching import fetch
+from .fetching import fetch, sql_url
 
 from scripts.loadtest import peak_memory_mb
-from scripts.serve import REQUEST_HEAD_TIMEOUT, make_datasette, running_server
-
-
-@pytest.fixture(scope="module")
-def server(real_db):
-    info = {}
-    with running_server(real_db, info=info) as url:
-        yield url, info["pid"]
-
-
-def sql_url(base, sql, fmt="json", **extra):
-    return f"{base}/pycon.{fmt}?" + urllib.parse.urlencode({"sql": sql, **extra})
+from scripts.serve import REQUEST_HEAD_TIMEOUT, make_datasette
 
 
 ROWS_250K = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 250000) "
