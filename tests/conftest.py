@@ -54,3 +54,16 @@ def server(real_db):
     info = {}
     with running_server(real_db, info=info) as url:
         yield url, info["pid"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One last line naming what did not run and why, so a skip is never silent."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons.setdefault(reason.removeprefix("Skipped: "), []).append(report.nodeid)
+    if not reasons:
+        terminalreporter.write_line("not run: nothing (every collected test ran)")
+        return
+    terminalreporter.write_line("not run: " + "; ".join(f"{len(ids)} test(s): {reason}" for reason, ids in reasons.items()))
