@@ -17,23 +17,27 @@ BUSY = b"The site is busy: please try again in a second.\n"
 
 
 class Gate:
+    """Counts the requests it has let in or keeps waiting, so the bound holds however they interleave."""
+
     def __init__(self, active=ACTIVE, waiting=WAITING, max_wait=MAX_WAIT):
         self.slots = asyncio.Semaphore(active)
-        self.waiting, self.max_waiting, self.max_wait = 0, waiting, max_wait
-        self.refused = 0
+        self.capacity, self.max_wait, self.taken = active + waiting, max_wait, 0
 
     async def enter(self):
         """True once a slot is held; False when the queue is full or the wait too long."""
-        if self.slots.locked() and self.waiting >= self.max_waiting:
+        if self.taken >= self.capacity:
             return False
-        self.waiting += 1
+        self.taken += 1
         try:
             await asyncio.wait_for(self.slots.acquire(), self.max_wait)
             return True
         except asyncio.TimeoutError:
+            self.taken -= 1
             return False
-        finally:
-            self.waiting -= 1
+
+    def leave(self):
+        self.slots.release()
+        self.taken -= 1
 
 
 async def refuse(send):
@@ -49,12 +53,11 @@ def admitting(app, gate_holder):
             return await app(scope, receive, send)
         gate = gate_holder.get("gate") or gate_holder.setdefault("gate", Gate())  # made on the server's loop
         if not await gate.enter():
-            gate.refused += 1
             return await refuse(send)
         try:
             await app(scope, receive, send)
         finally:
-            gate.slots.release()
+            gate.leave()
 
     return wrapped
 
@@ -62,5 +65,4 @@ def admitting(app, gate_holder):
 @hookimpl(tryfirst=True)
 def asgi_wrapper(datasette):
     holder = {}
-    datasette._admission = holder  # for tests
     return lambda app: admitting(app, holder)

@@ -255,3 +255,29 @@ def test_nginx_never_retries_a_timeout_nor_marks_a_replica_down(tmp_path):
     retries = [line.split()[1:] for line in config.splitlines() if line.strip().startswith("proxy_next_upstream ")]
     assert retries == [["error", "http_503;"]]
     assert config.count("max_fails=0;") == 2
+
+
+async def test_excess_work_is_refused_fast_not_queued():
+    from plugins.admission import Gate, admitting
+
+    async def slow_app(scope, receive, send):
+        await asyncio.sleep(0.5)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    async def request(app):
+        sent = []
+
+        async def send(event):
+            sent.append(event)
+
+        started = time.monotonic()
+        await app({"type": "http"}, None, send)
+        return sent[0]["status"], dict(sent[0]["headers"]), time.monotonic() - started
+
+    app = admitting(slow_app, {"gate": Gate(active=1, waiting=1, max_wait=2)})
+    answers = await asyncio.gather(*(request(app) for _ in range(3)))
+    statuses = sorted(a[0] for a in answers)
+    assert statuses == [200, 200, 503]  # one runs, one waits its turn, the third is told at once
+    refused = next(a for a in answers if a[0] == 503)
+    assert refused[1][b"retry-after"] == b"1" and refused[2] < 0.2
