@@ -17,7 +17,7 @@ $(BIN)/pycon-db: pyproject.toml
 
 install: $(BIN)/pycon-db
 
-$(DB): $(BIN)/pycon-db $(SOURCES) $(wildcard scripts/*.py)
+$(DB): $(BIN)/pycon-db $(SOURCES) $(shell find scripts -name "*.py" -o -name "*.sql")
 	$(BIN)/pycon-db build --data data --out $(DB)
 
 build: $(DB)
@@ -30,7 +30,7 @@ serve: $(DB)
 
 # REPLICAS Datasette processes behind nginx (Debian's package) as load balancer and shared cache.
 cluster: $(DB)
-	$(BIN)/python -m scripts.cluster --db $(DB) --port $(PORT) --replicas $(REPLICAS)
+	$(BIN)/python -m deploy.cluster --db $(DB) --port $(PORT) --replicas $(REPLICAS)
 
 # axe-core (package.json) for the accessibility checks in the browser tests, when npm is here.
 node_modules/axe-core/axe.min.js: package.json
@@ -46,11 +46,11 @@ import: install
 	$(BIN)/pycon-db import "$(FEED)" --data data $(TZ_ARG)
 
 bench: install
-	$(BIN)/python -m scripts.bench
+	$(BIN)/python -m bench
 
 # One replica, then nginx and two replicas (50 and 500 clients, and one replica killed), each 20 s.
 loadtest: install
-	$(BIN)/python -m scripts.loadtest
+	$(BIN)/python -m bench.loadtest
 
 # A directory under build/ that deploys as it is (datasette publish fly --generate-dir).
 publish-bundle: $(DB)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .build import build as build_database
-from .build import validate as validate_sources
-from .errors import ValidationFailed
+from .database.build import build as build_database
+from .sources.checks import validate as validate_sources
+from .sources.errors import ValidationFailed
 
 DATA = Path("data")
 OUT = Path("build/pycon.db")
@@ -71,8 +71,8 @@ def build(data_dir, out):
                    "https://us.pycon.org/<year>/schedule/conference.json).")
 def import_command(feed, data_dir, tz_name, trust_offsets, allow_removals, source_url):
     """Import the official schedule feed (URL or file) into the sources in data/."""
-    from .feed import FeedError, fetch, parse_feed
-    from .importer import import_feed
+    from .importers.feed import FeedError, fetch, parse_feed
+    from .importers.official import import_feed
 
     try:
         parsed = parse_feed(fetch(feed), feed)

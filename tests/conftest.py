@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.build import build
+from scripts.database.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -49,7 +49,7 @@ def datasette(real_db):
 @pytest.fixture(scope="module")
 def server(real_db):
     """The site as `make serve` runs it, one process per test module: (base URL, pid)."""
-    from scripts.serve import running_server
+    from deploy.harness import running_server
 
     info = {}
     with running_server(real_db, info=info) as url:

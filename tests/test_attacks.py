@@ -13,7 +13,8 @@ import pytest
 
 from .fetching import fetch, sql_url
 
-from scripts.serve import SEND_WINDOW, running_server, stop_when_gone
+from deploy.harness import running_server
+from scripts.serve import SEND_WINDOW, stop_when_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,7 +250,7 @@ async def test_work_stops_when_its_client_has_gone():
 
 
 def test_nginx_never_retries_a_timeout_nor_marks_a_replica_down(tmp_path):
-    from scripts.cluster import render_config
+    from deploy.cluster import render_config
 
     config = render_config(tmp_path, 8000, [8001, 8002])
     retries = [line.split()[1:] for line in config.splitlines() if line.strip().startswith("proxy_next_upstream ")]

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from .conftest import ROOT
-from scripts.serve import running_server
+from deploy.harness import running_server
 
 SHOTS = ROOT / "build" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

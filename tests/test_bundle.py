@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from scripts.bundle import PINNED, publish_bundle
-from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES, free_port, wait_for
+from deploy.harness import free_port, wait_for
+from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from .fetching import fetch
 
-from scripts.cluster import nginx_binary, render_config, running_cluster
+from deploy.cluster import nginx_binary, render_config, running_cluster
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.build import build
+from scripts.database.build import build
 
 SCRIPT_TITLE = "<script>window.__pwned = 1</script>Scripted"
 IMG_TITLE = '"><img src=x onerror="window.__pwned=2">Imaged'
@@ -86,7 +86,7 @@ async def test_json_keeps_hostile_text_as_data(hostile):
 
 
 def test_no_script_runs_in_a_real_browser(hostile_db):
-    from scripts.serve import running_server
+    from deploy.harness import running_server
     from .test_browser import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM:

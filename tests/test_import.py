@@ -10,9 +10,9 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from scripts.build import build
+from scripts.database.build import build
 from scripts.cli import cli
-from scripts.feed import FeedError, fetch
+from scripts.importers.feed import FeedError, fetch
 
 from .conftest import SHARED
 
@@ -344,7 +344,7 @@ class _SlowFeed:
 
 
 def test_a_dripping_server_is_given_up_on(monkeypatch):
-    from scripts import feed
+    from scripts.importers import feed
 
     monkeypatch.setattr(feed, "TOTAL_TIMEOUT", 2)
     slow = _SlowFeed(gap=0.5)
@@ -358,7 +358,7 @@ def test_a_dripping_server_is_given_up_on(monkeypatch):
 
 
 def test_an_endless_body_is_refused(monkeypatch):
-    from scripts import feed
+    from scripts.importers import feed
 
     monkeypatch.setattr(feed, "MAX_FEED_BYTES", 3_000_000)
     endless = _SlowFeed(gap=None)
@@ -370,7 +370,7 @@ def test_an_endless_body_is_refused(monkeypatch):
 
 
 def _damaged_feed(change):
-    from scripts.feed import parse_feed
+    from scripts.importers.feed import parse_feed
 
     feed = json.loads((Path(__file__).parent / "fixtures" / "feed_small.json").read_text(encoding="utf-8"))
     text = change(feed)

@@ -8,7 +8,7 @@ import pytest
 
 from .fetching import fetch, sql_url
 
-from scripts.loadtest import peak_memory_mb
+from deploy.harness import peak_memory_mb
 from scripts.serve import REQUEST_HEAD_TIMEOUT, make_datasette
 
 

@@ -6,7 +6,7 @@ import pytest
 from .fetching import fetch
 
 from plugins.response_cache import Entry, ResponseCache
-from scripts.serve import running_server
+from deploy.harness import running_server
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from scripts.serve import running_server
+from deploy.harness import running_server
 
 PYCON_DB = str(Path(sys.executable).parent / "pycon-db")
 

@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.build import build, validate
+from scripts.database.build import build
+from scripts.sources.checks import validate
 from scripts.cli import cli
-from scripts.errors import ValidationFailed
+from scripts.sources.errors import ValidationFailed
 
 from .bad_inputs import apply_case, load_cases
 from .conftest import DATA, ROOT
@@ -90,7 +91,7 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
     before = out.read_bytes()
     # A build that is killed while it writes: the writer blocks mid-way until it is killed.
     code = (
-        "import sys, time, scripts.build as b\n"
+        "import sys, time, scripts.database.build as b\n"
         "orig = b.write_database\n"
         "def slow(ds, path):\n"
         "    orig(ds, path)\n"

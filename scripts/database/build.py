@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from .checks import check_dataset
-from .errors import ValidationFailed
-from .load import Dataset, load_dataset
+from ..sources.checks import validate
+from ..sources.load import Dataset
 from .search_index import write_search_index
 
 # Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
@@ -19,19 +18,6 @@ from .search_index import write_search_index
 WALK_DETOUR = 1.3
 WALK_KMH = 5.0
 EARTH_RADIUS_KM = 6371.0088
-
-
-def validate(data_dir: Path) -> Dataset:
-    """Load and check everything; raise ValidationFailed with all errors at once."""
-    ds = load_dataset(Path(data_dir))
-    errors = list(ds.errors)
-    # A file that cannot be read at all would make every reference to it look broken:
-    # report it alone, and check the references once it reads.
-    if not ds.unreadable:
-        errors += check_dataset(ds)
-    if errors:
-        raise ValidationFailed(errors)
-    return ds
 
 
 def haversine_km(lat1, lon1, lat2, lon2):

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .build import validate
-from .errors import ValidationFailed
+from ..sources.checks import validate
+from ..sources.errors import ValidationFailed
 from .feed import Feed, FeedError, one_day_only
 
 SESSION_COLUMNS = ["id", "kind", "title", "subtitle", "date", "start", "end", "room", "other_rooms", "track",

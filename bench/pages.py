@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from .bench_feeds import ROOT
-from .build import build
+from deploy.harness import ROOT
+from scripts.database.build import build
 
 REQUESTS = 200
 PAGES = [
@@ -62,7 +62,7 @@ async def compare(base, pages):
 
 
 def bench_pages(pages=PAGES):
-    from .serve import running_server
+    from deploy.harness import running_server
 
     click.echo("== pages (uncached, against the JSON of a program query, real server on loopback)")
     with tempfile.TemporaryDirectory() as tmp:

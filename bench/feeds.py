@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import httpx
 
-from .build import build
+from scripts.database.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_CAP = 20.0  # seconds per measurement, whatever the count
@@ -72,7 +72,7 @@ def render_vs_sqlite(db_path):
 
 
 def bench_feeds():
-    from .serve import running_server  # the same launcher the tests use
+    from deploy.harness import running_server  # the same launcher the tests use
 
     click.echo("== feeds (program: .ics against .json, real server on loopback)")
     with tempfile.TemporaryDirectory() as tmp:

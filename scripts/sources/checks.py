@@ -1,8 +1,11 @@
-"""Checks across records: references, duplicates, time windows, overlaps, coordinates."""
+"""Checks across records: references, duplicates, time windows, overlaps, coordinates; and `validate`,
+which loads data/ and runs every check."""
 from collections import defaultdict
 from datetime import date, datetime
+from pathlib import Path
 
-from .load import PLAUSIBLE_BOX, Dataset
+from .errors import ValidationFailed
+from .load import PLAUSIBLE_BOX, Dataset, load_dataset
 
 
 def check_dataset(ds: Dataset) -> list:
@@ -171,3 +174,16 @@ def check_coordinates(ds, errors):
             low, high = PLAUSIBLE_BOX[key]
             if value is not None and not (low <= value <= high):
                 errors.append(rec.error(key, f"{value} is outside the plausible box for Long Beach ({low} .. {high})"))
+
+
+def validate(data_dir: Path) -> Dataset:
+    """Load and check everything; raise ValidationFailed with all errors at once."""
+    ds = load_dataset(Path(data_dir))
+    errors = list(ds.errors)
+    # A file that cannot be read at all would make every reference to it look broken:
+    # report it alone, and check the references once it reads.
+    if not ds.unreadable:
+        errors += check_dataset(ds)
+    if errors:
+        raise ValidationFailed(errors)
+    return ds

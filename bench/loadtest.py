@@ -22,8 +22,8 @@ from pathlib import Path
 
 import click
 
-from .build import build
-from .serve import running_server
+from scripts.database.build import build
+from deploy.harness import peak_memory_mb, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ["python", "security", "data", "typing", "async", "rust", "testing", "django", "llm", "agents", "free",
@@ -93,15 +93,6 @@ def warm_up(base, paths):
 def percentile(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * q))] if values else float("nan")
-
-
-def peak_memory_mb(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
 
 
 LUA = """
@@ -198,7 +189,7 @@ def through_nginx(db, script, paths, client_counts, seconds):
     """The same mix through nginx and two replicas, at each client count, then with a replica killed halfway."""
     import threading
 
-    from .cluster import running_cluster
+    from deploy.cluster import running_cluster
 
     results = []
     with running_cluster(db, replicas=2) as (base, nodes):
@@ -218,7 +209,7 @@ def overload(db, script, paths, crowd, seconds, tmp):
     """500 clients through nginx, one request in 20 a unique URL no cache holds: refused fast, or served."""
     import concurrent.futures
 
-    from .cluster import running_cluster
+    from deploy.cluster import running_cluster
 
     unique = tmp / "unique.lua"
     unique.write_text(UNIQUE_LUA)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .build import build
+from scripts.database.build import build
 
 DATA = Path("data")
 SUFFIXED = {  # file -> columns holding ids that each copy must make its own
@@ -94,11 +94,11 @@ def main(repeat, part):
     if part in ("all", "build"):
         bench_build(repeat)
     if part in ("all", "feeds"):
-        from .bench_feeds import bench_feeds
+        from .feeds import bench_feeds
 
         bench_feeds()
     if part in ("all", "pages"):
-        from .bench_pages import bench_pages
+        from .pages import bench_pages
 
         bench_pages()
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import click
 
-from .serve import ROOT, check_database, free_port, running_server, wait_for
+from scripts.serve import check_database
+
+from .harness import ROOT, free_port, running_server, wait_for
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 
