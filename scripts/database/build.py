@@ -11,6 +11,8 @@ import sqlite_utils
 
 from ..sources.checks import validate
 from ..sources.load import Dataset
+from ..sources.schema import (CONFERENCE, HOTELS, REPORTED_SESSIONS, ROOMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
+                              SOURCES, SPEAKERS, SPRINT_PROJECTS, TRACKS)
 from .search_index import write_search_index
 
 # Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
@@ -31,46 +33,42 @@ def walking_minutes(distance_km):
     return round(distance_km * WALK_DETOUR / WALK_KMH * 60)
 
 
-def _clean(value):
-    """YAML mappings carry line bookkeeping; drop it before the value reaches the database."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if not str(k).startswith("__")}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-def session_rows(ds: Dataset):
-    conf = ds.conference
-    tz = ZoneInfo(conf["timezone"])
+def speaker_names(ds: Dataset):
+    """Each session's speakers' names, in their order."""
     names = {s["id"]: s["name"] for s in ds.tables["speakers"]}
     by_session = {}
     for link in sorted(ds.tables["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"])):
         by_session.setdefault(link["session"], []).append(names[link["speaker"]])
-    rows = []
-    for s in sorted(ds.tables["sessions"], key=lambda s: s["id"]):
-        day = s["date"]
-        row = {
-            "id": s["id"], "title": s["title"], "subtitle": s["subtitle"], "kind": s["kind"],
-            "track_id": s["track"], "room_id": s["room"], "parent_id": s["parent"],
-            "day": day.isoformat(), "weekday": day.strftime("%A"),
-            "start_local": None, "end_local": None, "timezone": conf["timezone"],
-            "start_iso": None, "end_iso": None, "duration_min": None,
-            "language": s["language"], "level": s["level"],
-            "speakers": ", ".join(by_session.get(s["id"], [])) or None,
-            "url": s["url"], "description": s.get("description"),
-            "cancelled": 1 if s.get("cancelled") else 0, "sequence": s.get("sequence") or 0,
-            "notes": s["notes"], "source_id": s["source"],
-        }
-        if s["start"]:
-            start = datetime.combine(day, s["start"], tz)
-            row.update(start_local=start.strftime("%Y-%m-%d %H:%M"), start_iso=start.isoformat())
-        if s["start"] and s["end"]:  # an item the schedule gives no end for keeps its end empty
-            end = datetime.combine(day, s["end"], tz)
-            row.update(end_local=end.strftime("%Y-%m-%d %H:%M"), end_iso=end.isoformat(),
-                       duration_min=int((end - start).total_seconds() // 60))
-        rows.append(row)
-    return rows
+    return by_session
+
+
+def session_times(day, start, end, tz):
+    """The derived time columns of one session (an item the schedule gives no end for keeps its end empty)."""
+    times = {"start_local": None, "end_local": None, "start_iso": None, "end_iso": None, "duration_min": None}
+    if start:
+        begin = datetime.combine(day, start, tz)
+        times.update(start_local=begin.strftime("%Y-%m-%d %H:%M"), start_iso=begin.isoformat())
+    if start and end:
+        finish = datetime.combine(day, end, tz)
+        times.update(end_local=finish.strftime("%Y-%m-%d %H:%M"), end_iso=finish.isoformat(),
+                     duration_min=int((finish - begin).total_seconds() // 60))
+    return times
+
+
+def session_rows(ds: Dataset):
+    zone = ds.conference["timezone"]
+    tz = ZoneInfo(zone)
+    speakers = speaker_names(ds)
+    return [{**SESSIONS.stored(s), "weekday": s["date"].strftime("%A"), "timezone": zone,
+             **session_times(s["date"], s["start"], s["end"], tz),
+             "speakers": ", ".join(speakers.get(s["id"], [])) or None}
+            for s in sorted(ds.tables["sessions"], key=lambda s: s["id"])]
+
+
+def write_table(db, table, rows):
+    """Create `table` as its schema says, then insert its rows."""
+    db[table.name].create(table.db_columns(), pk=table.pk, foreign_keys=table.foreign_keys())
+    db[table.name].insert_all(rows)
 
 
 def write_database(ds: Dataset, path: Path):
@@ -88,53 +86,34 @@ def write_database(ds: Dataset, path: Path):
     conn.close()
 
 
+def by_id(records):
+    return sorted(records, key=lambda r: r["id"])
+
+
 def write_sources_and_conference(db, ds):
-    conf, venue = ds.conference, ds.conference["venue"]
-    db["sources"].insert_all(
-        ({"id": s["id"], "title": s["title"], "url": s["url"], "original_url": s["original_url"], "notes": s["notes"]}
-         for s in sorted(ds.sources, key=lambda s: s["id"])),
-        pk="id", columns={"id": str, "title": str, "url": str, "original_url": str, "notes": str},
-    )
-    db["conference"].insert({
-        "id": conf["id"], "name": conf["name"], "acronym": conf["acronym"],
-        "start_date": conf["start_date"].isoformat(), "end_date": conf["end_date"].isoformat(),
-        "days": (conf["end_date"] - conf["start_date"]).days + 1, "timezone": conf["timezone"],
-        "url": conf["url"], "schedule_url": conf["schedule_url"], "city": conf["city"],
-        "updated": conf["updated"].isoformat(),
-        "venue_name": venue["name"], "venue_address": venue["street_address"], "venue_entrance": venue["entrance"],
-        "latitude": venue["latitude"], "longitude": venue["longitude"],
-        "venue_source_id": venue["source"], "notes": venue["notes"], "source_id": conf["source"],
-    }, pk="id", foreign_keys=[("source_id", "sources", "id"), ("venue_source_id", "sources", "id")])
+    conf = ds.conference
+    write_table(db, SOURCES, [SOURCES.stored(s) for s in by_id(ds.sources)])
+    venue = {f"venue.{k}": v for k, v in conf["venue"].values.items()}
+    write_table(db, CONFERENCE, [{**CONFERENCE.stored({**conf.values, **venue}),
+                                  "days": (conf["end_date"] - conf["start_date"]).days + 1}])
+
+
+def session_counts(ds):
+    """How many sessions each room (any of a session's rooms) and each track holds."""
+    counts = {}
+    for s in ds.tables["sessions"]:
+        for key in [("room", r) for r in [s["room"]] + list(s.get("other_rooms") or [])] + [("track", s["track"])]:
+            if key[1]:
+                counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def write_rooms_and_tracks(db, ds):
-    t = ds.tables
-    session_count = {}
-    for s in t["sessions"]:
-        for key, value in [("room", r) for r in [s["room"]] + list(s.get("other_rooms") or [])] + [("track", s["track"])]:
-            if value:
-                session_count[(key, value)] = session_count.get((key, value), 0) + 1
-
-    db["rooms"].insert_all(
-        ({"id": r["id"], "name": r["name"], "app_label": r["app_label"], "floor": r["floor"], "usage": r["usage"],
-          "parallel": int(r["parallel"]), "session_count": session_count.get(("room", r["id"]), 0),
-          "map_x_pct": r["map_x_pct"], "map_y_pct": r["map_y_pct"], "source_id": r["source"], "notes": r["notes"]}
-         for r in sorted(t["rooms"], key=lambda r: r["id"])),
-        pk="id", foreign_keys=[("source_id", "sources", "id")],
-        columns={"app_label": str, "usage": str, "map_x_pct": float, "map_y_pct": float, "notes": str},
-    )
-    db["tracks"].insert_all(
-        ({"id": r["id"], "name": r["name"], "full_name": r["full_name"], "description": r["description"],
-          "days": json.dumps([d.isoformat() for d in r["days"]]), "room_id": r["room"],
-          "chairs_role": r["chairs_role"],
-          "chairs": ", ".join(c["name"] + (f" ({c['affiliation']})" if c.get("affiliation") else "")
-                              for c in _clean(r["chairs"] or [])) or None,
-          "session_count": session_count.get(("track", r["id"]), 0), "url": r["url"],
-          "source_id": r["source"], "notes": r["notes"]}
-         for r in sorted(ds.tracks, key=lambda r: r["id"])),
-        pk="id", foreign_keys=[("room_id", "rooms", "id"), ("source_id", "sources", "id")],
-        columns={"full_name": str, "description": str, "chairs_role": str, "chairs": str, "url": str, "notes": str},
-    )
+    counts = session_counts(ds)
+    write_table(db, ROOMS, [{**ROOMS.stored(r), "session_count": counts.get(("room", r["id"]), 0)}
+                            for r in by_id(ds.tables["rooms"])])
+    write_table(db, TRACKS, [{**TRACKS.stored(r), "session_count": counts.get(("track", r["id"]), 0)}
+                             for r in by_id(ds.tracks)])
 
 
 def write_speakers_and_sessions(db, ds):
@@ -143,104 +122,73 @@ def write_speakers_and_sessions(db, ds):
     write_sessions(db, ds, sessions)
 
 
+def speaker_program(ds, sessions):
+    """For each speaker: the kinds and tracks of their sessions, and how many they have."""
+    kinds_of, tracks_of, counts = {}, {}, {}
+    kind_track = {s["id"]: (s["kind"], s["track_id"]) for s in sessions}
+    for link in ds.tables["session_speakers"]:
+        kind, track = kind_track[link["session"]]
+        kinds_of.setdefault(link["speaker"], set()).add(kind)
+        if track:
+            tracks_of.setdefault(link["speaker"], set()).add(track)
+        counts[link["speaker"]] = counts.get(link["speaker"], 0) + 1
+    return kinds_of, tracks_of, counts
+
+
 def write_speakers(db, ds, sessions):
     """Speakers, with the kinds and tracks of their sessions derived from the program."""
-    t, conf = ds.tables, ds.conference
-    kinds_of = {}
-    tracks_of = {}
-    by_id = {s["id"]: s for s in sessions}
-    for link in t["session_speakers"]:
-        s = by_id[link["session"]]
-        kinds_of.setdefault(link["speaker"], set()).add(s["kind"])
-        if s["track_id"]:
-            tracks_of.setdefault(link["speaker"], set()).add(s["track_id"])
-    counts = {}
-    for link in t["session_speakers"]:
-        counts[link["speaker"]] = counts.get(link["speaker"], 0) + 1
-    speaker_url = conf.get("speaker_url")
-    db["speakers"].insert_all(
-        ({"id": s["id"], "name": s["name"], "profile_id": s["profile_id"],
-          "profile_url": speaker_url.format(id=s["profile_id"]) if speaker_url and s["profile_id"] else None,
-          "roles": json.dumps(sorted(kinds_of.get(s["id"], ()))),
-          "tracks": json.dumps(sorted(tracks_of.get(s["id"], ()))),
-          "session_count": counts.get(s["id"], 0), "bio": s.get("bio"), "source_id": s["source"], "notes": s["notes"]}
-         for s in sorted(t["speakers"], key=lambda s: s["id"])),
-        pk="id", foreign_keys=[("source_id", "sources", "id")],
-        columns={"profile_id": int, "profile_url": str, "bio": str, "notes": str},
-    )
+    kinds_of, tracks_of, counts = speaker_program(ds, sessions)
+    speaker_url = ds.conference.get("speaker_url")
+    write_table(db, SPEAKERS, [{
+        **SPEAKERS.stored(s),
+        "profile_url": speaker_url.format(id=s["profile_id"]) if speaker_url and s["profile_id"] else None,
+        "roles": json.dumps(sorted(kinds_of.get(s["id"], ()))), "tracks": json.dumps(sorted(tracks_of.get(s["id"], ()))),
+        "session_count": counts.get(s["id"], 0),
+    } for s in by_id(ds.tables["speakers"])])
 
 
 def write_sessions(db, ds, sessions):
     t = ds.tables
-    db["sessions"].create({
-        "id": int, "title": str, "subtitle": str, "kind": str, "track_id": str, "room_id": str, "parent_id": int,
-        "day": str, "weekday": str, "start_local": str, "end_local": str, "timezone": str,
-        "start_iso": str, "end_iso": str, "duration_min": int, "language": str, "level": str,
-        "speakers": str, "url": str, "description": str, "cancelled": int, "sequence": int,
-        "notes": str, "source_id": str,
-    }, pk="id", foreign_keys=[("track_id", "tracks", "id"), ("room_id", "rooms", "id"),
-                              ("parent_id", "sessions", "id"), ("source_id", "sources", "id")])
-    db["sessions"].insert_all(sessions)
-    db["session_speakers"].insert_all(
-        ({"session_id": l["session"], "speaker_id": l["speaker"], "position": l["position"]}
-         for l in sorted(t["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"]))),
-        pk=("session_id", "speaker_id"),
-        foreign_keys=[("session_id", "sessions", "id"), ("speaker_id", "speakers", "id")],
-        columns={"session_id": int, "speaker_id": str, "position": int},
-    )
+    write_table(db, SESSIONS, sessions)
+    write_table(db, SESSION_SPEAKERS, [SESSION_SPEAKERS.stored(l) for l in sorted(
+        t["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"]))])
+    write_table(db, SESSION_ROOMS, [
+        {"session_id": s["id"], "room_id": room, "position": i}
+        for s in by_id(t["sessions"])
+        for i, room in enumerate([s["room"]] + list(s.get("other_rooms") or []), 1) if room])
 
-    db["session_rooms"].insert_all(
-        ({"session_id": s["id"], "room_id": room, "position": i}
-         for s in sorted(t["sessions"], key=lambda s: s["id"])
-         for i, room in enumerate([s["room"]] + list(s.get("other_rooms") or []), 1) if room),
-        pk=("session_id", "room_id"),
-        foreign_keys=[("session_id", "sessions", "id"), ("room_id", "rooms", "id")],
-        columns={"session_id": int, "room_id": str, "position": int},
-    )
+
+def hotel_row(h, venue):
+    """A hotel with its address in one line and its distance from the venue, when it has a location."""
+    dist = walk = None
+    if h["latitude"] is not None and h["longitude"] is not None:
+        dist = round(haversine_km(venue["latitude"], venue["longitude"], h["latitude"], h["longitude"]), 3)
+        walk = walking_minutes(dist)
+    address = ", ".join(p for p in (h["street_address"], h["city"], f"{h['state']} {h['zip'] or ''}".strip()) if p)
+    return {**HOTELS.stored(h), "address": address, "distance_km": dist, "walking_min": walk,
+            "popup": hotel_popup(h, address, dist, walk)}
 
 
 def write_hotels(db, ds):
-    t, venue = ds.tables, ds.conference["venue"]
-    hotels = []
-    for h in sorted(t["hotels"], key=lambda h: h["id"]):
-        dist = walk = None
-        if h["latitude"] is not None and h["longitude"] is not None:
-            dist = round(haversine_km(venue["latitude"], venue["longitude"], h["latitude"], h["longitude"]), 3)
-            walk = walking_minutes(dist)
-        address = ", ".join(p for p in (h["street_address"], h["city"], f"{h['state']} {h['zip'] or ''}".strip()) if p)
-        hotels.append({
-            "id": h["id"], "name": h["name"], "address": address, "street_address": h["street_address"],
-            "city": h["city"], "state": h["state"], "zip": h["zip"],
-            "latitude": h["latitude"], "longitude": h["longitude"], "distance_km": dist, "walking_min": walk,
-            "rooms": h["rooms"], "rooms_source": h["rooms_source"], "website": h["website"],
-            "in_official_block": None if h["in_official_block"] is None else int(h["in_official_block"]),
-            "status": h["status"], "popup": hotel_popup(h, address, dist, walk),
-            "coordinates_source": h["coordinates_source"],
-            "address_source": h["address_source"], "source_id": h["source"], "notes": h["notes"],
-        })
+    hotels = [hotel_row(h, ds.conference["venue"]) for h in by_id(ds.tables["hotels"])]
     # nearness: 1 for the nearest on foot; hotels with no sourced location rank after all the others.
     ranked = sorted(hotels, key=lambda h: (h["walking_min"] is None, h["distance_km"] or 0, h["walking_min"] or 0, h["id"]))
     for rank, h in enumerate(ranked, 1):
         h["nearness"] = rank
-    db["hotels"].insert_all(hotels, pk="id", foreign_keys=[("source_id", "sources", "id")], columns={
-        "zip": str, "latitude": float, "longitude": float, "distance_km": float, "walking_min": int,
-        "rooms": int, "rooms_source": str, "website": str, "in_official_block": int, "status": str, "popup": str,
-        "coordinates_source": str, "address_source": str, "notes": str, "nearness": int})
+    write_table(db, HOTELS, hotels)
 
 
 def write_other_tables(db, ds):
-    t = ds.tables
-    db["sprint_projects"].insert_all(
-        ({"id": p["id"], "project": p["project"], "url": p["url"], "submitted_by": p["submitted_by"],
-          "source_id": p["source"], "notes": p["notes"]} for p in sorted(t["sprint_projects"], key=lambda p: p["id"])),
-        pk="id", foreign_keys=[("source_id", "sources", "id")], columns={"url": str, "submitted_by": str, "notes": str},
-    )
-    db["reported_sessions"].insert_all(
-        ({"id": r["id"], "title": r["title"], "speaker": r["speaker"], "day": r["date"].isoformat(),
-          "kind": r["kind"], "source_id": r["source"], "notes": r.get("notes")}
-         for r in sorted(t["reported_sessions"], key=lambda r: r["id"])),
-        pk="id", foreign_keys=[("source_id", "sources", "id")], columns={"speaker": str, "notes": str},
-    )
+    for table in (SPRINT_PROJECTS, REPORTED_SESSIONS):
+        write_table(db, table, [table.stored(r) for r in by_id(ds.tables[table.name])])
+
+
+# The views every page and feed read, as SQL files beside this one (SQLite keeps their text as
+# written). session_details is named apart from the `program` canned query, which would hide a
+# table or view of the same name; calendar_events adds the columns our calendar and export
+# renderers read (event_*), and leaves out unfilled slots, which are placeholders, not events.
+VIEWS_DIR = Path(__file__).parent / "views"
+VIEWS = ("session_details", "calendar_events")
 
 
 def write_indexes_and_views(db, ds):
@@ -255,52 +203,8 @@ def write_indexes_and_views(db, ds):
     write_search_index(db.conn)
     db["speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
     db["hotels"].enable_fts(["name", "street_address"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
-    db.create_view("session_details", SESSION_DETAILS_VIEW)
-    db.create_view("calendar_events", CALENDAR_VIEW)
-
-
-# Named apart from the `program` canned query, which would hide a table or view of the same name.
-SESSION_DETAILS_VIEW = """
-select
-  sessions.id, sessions.day, sessions.weekday, sessions.start_local, sessions.end_local,
-  sessions.start_iso, sessions.end_iso, sessions.duration_min, sessions.timezone,
-  sessions.title, sessions.subtitle, sessions.kind, sessions.track_id, tracks.name as track,
-  sessions.room_id, rooms.name as room, rooms.floor, sessions.speakers, sessions.language,
-  sessions.level, sessions.url, sessions.parent_id, sessions.cancelled, sessions.sequence, sessions.notes
-from sessions
-  left join rooms on rooms.id = sessions.room_id
-  left join tracks on tracks.id = sessions.track_id
-order by sessions.start_iso is null, sessions.start_iso, sessions.day, rooms.name, sessions.id
-"""
-
-
-# The program as calendar events: the columns datasette-ics (and our own renderers) read,
-# beside the human-readable ones. Unfilled slots are placeholders, not events.
-CALENDAR_VIEW = """
-select
-  p.id, p.day, p.weekday, p.start_local, p.end_local, p.start_iso, p.end_iso, p.duration_min,
-  p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track, p.room_id, p.room, p.floor,
-  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes,
-  p.title || coalesce(': ' || p.subtitle, '') as event_name,
-  coalesce(p.start_iso, p.day) as event_dtstart,
-  p.end_iso as event_dtend,
-  p.timezone as event_tzid,
-  c.id || '-session-' || p.id || '@us.pycon.org' as event_uid,
-  coalesce('Speakers: ' || p.speakers || char(10), '')
-    || coalesce('Track: ' || p.track || char(10), '')
-    || 'Kind: ' || p.kind || char(10)
-    || coalesce('Room: ' || p.room || coalesce(' (' || p.floor || ')', '') || char(10), '')
-    || coalesce('Note: ' || p.notes || char(10), '')
-    || coalesce(p.url, c.schedule_url) as event_description,
-  coalesce(p.room || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
-  coalesce(p.url, c.schedule_url) as event_url,
-  p.kind || coalesce(',' || p.track, '') as event_categories,
-  p.sequence as event_sequence,
-  case when p.cancelled then 'CANCELLED' else 'CONFIRMED' end as event_status,
-  c.updated as event_dtstamp
-from session_details p, conference c
-where p.kind != 'unfilled'
-"""
+    for name in VIEWS:
+        db.create_view(name, (VIEWS_DIR / f"{name}.sql").read_text())
 
 
 def hotel_popup(h, address, distance_km, walking_min):

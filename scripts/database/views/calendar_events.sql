@@ -1,0 +1,24 @@
+
+select
+  p.id, p.day, p.weekday, p.start_local, p.end_local, p.start_iso, p.end_iso, p.duration_min,
+  p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track, p.room_id, p.room, p.floor,
+  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes,
+  p.title || coalesce(': ' || p.subtitle, '') as event_name,
+  coalesce(p.start_iso, p.day) as event_dtstart,
+  p.end_iso as event_dtend,
+  p.timezone as event_tzid,
+  c.id || '-session-' || p.id || '@us.pycon.org' as event_uid,
+  coalesce('Speakers: ' || p.speakers || char(10), '')
+    || coalesce('Track: ' || p.track || char(10), '')
+    || 'Kind: ' || p.kind || char(10)
+    || coalesce('Room: ' || p.room || coalesce(' (' || p.floor || ')', '') || char(10), '')
+    || coalesce('Note: ' || p.notes || char(10), '')
+    || coalesce(p.url, c.schedule_url) as event_description,
+  coalesce(p.room || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
+  coalesce(p.url, c.schedule_url) as event_url,
+  p.kind || coalesce(',' || p.track, '') as event_categories,
+  p.sequence as event_sequence,
+  case when p.cancelled then 'CANCELLED' else 'CONFIRMED' end as event_status,
+  c.updated as event_dtstamp
+from session_details p, conference c
+where p.kind != 'unfilled'

@@ -1,0 +1,188 @@
+"""Each table's schema, written once: the loader reads data/ by it, the build writes the database by it.
+
+A `Column` is one database column, in the table's order: the field of the source it comes from
+(`source`, or None when the build derives it), the parser that checks that field, whether a value
+is required, its database type and, for ids, the table it refers to. A source field that no
+column stores as it is (a session's start, which becomes start_local and start_iso) is a column
+with `name=None`. Adding a field of data/ to the database is one line here.
+"""
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .fields import (chair_list, from_yaml, identifier, identifier_list, integer, iso_date, number, one_of,
+                     string_list, text, timezone_name, url, url_template, wall_time, yaml_date, yaml_datetime,
+                     yaml_number, yes_no)
+
+SESSION_KINDS = (
+    "talk", "tutorial", "charla", "keynote", "plenary", "lightning-talks", "sponsor-workshop",
+    "poster-session", "poster", "summit", "event", "break", "sprint", "open-space",
+    "informational", "unfilled",
+)
+LANGUAGES = ("en", "es")
+
+
+def as_stored(value):
+    """A parsed value as SQLite keeps it: dates as ISO text, yes/no as 1/0."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def day_list(days):
+    return json.dumps([d.isoformat() for d in days])
+
+
+def chair_names(chairs):
+    """'Name (Affiliation), Name': how a track's chairs read in the table."""
+    return ", ".join(c["name"] + (f" ({c['affiliation']})" if c.get("affiliation") else "")
+                     for c in chairs or []) or None
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str | None  # the database column; None for a source field the build turns into others
+    type: type = str
+    source: str | None = None  # the field in data/; None for a column the build derives
+    parse: object = text
+    required: bool = False  # a value is required (an empty one is an error)
+    header_optional: bool = False  # the source file may lack the column altogether
+    references: str | None = None  # the table an id points at
+    store: object = as_stored  # the parsed value as the database keeps it
+
+
+def field(name, parse=text, required=False, type=str, **more):
+    """A column stored under the name the source gives it."""
+    return Column(name, type, name, parse, required, **more)
+
+
+def source_id():
+    return Column("source_id", str, "source", identifier, True, references="sources")
+
+
+def notes():
+    return field("notes")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    file: str  # the file in data/ it is read from ("" for a table the build derives)
+    pk: object
+    columns: tuple
+    people: bool = False  # its records are people: no value may look like an e-mail address
+
+    def source_fields(self):
+        """name -> (parser, value required), for the loader."""
+        return {c.source: (c.parse, c.required) for c in self.columns if c.source}
+
+    def header_optional(self):
+        return {c.source for c in self.columns if c.source and c.header_optional}
+
+    def db_columns(self):
+        return {c.name: c.type for c in self.columns if c.name}
+
+    def foreign_keys(self):
+        return [(c.name, c.references, "id") for c in self.columns if c.name and c.references]
+
+    def stored(self, record):
+        """The columns a record gives as they are; the build adds the derived ones."""
+        return {c.name: c.store(record.get(c.source)) for c in self.columns if c.name and c.source}
+
+
+SOURCES = Table("sources", "sources.yaml", "id", (
+    field("id", from_yaml(identifier), True), field("title", from_yaml(text), True), field("url", from_yaml(url)),
+    field("original_url", from_yaml(url)), field("notes", from_yaml(text)),
+))
+# The conference and its venue are one YAML mapping and one row; the venue's fields are `venue.<key>`.
+CONFERENCE = Table("conference", "conference.yaml", "id", (
+    field("id", from_yaml(identifier), True), field("name", from_yaml(text), True),
+    field("acronym", from_yaml(identifier), True), field("start_date", yaml_date, True),
+    field("end_date", yaml_date, True), Column("days", int), field("timezone", timezone_name, True),
+    field("url", from_yaml(url), True), field("schedule_url", from_yaml(url)), field("city", from_yaml(text)),
+    field("updated", yaml_datetime, True),
+    Column("venue_name", str, "venue.name", from_yaml(text), True),
+    Column("venue_address", str, "venue.street_address", from_yaml(text), True),
+    Column("venue_entrance", str, "venue.entrance", from_yaml(text)),
+    Column("latitude", float, "venue.latitude", yaml_number, True),
+    Column("longitude", float, "venue.longitude", yaml_number, True),
+    Column("venue_source_id", str, "venue.source", from_yaml(identifier), True, references="sources"),
+    Column("notes", str, "venue.notes", from_yaml(text)),
+    Column("source_id", str, "source", from_yaml(identifier), True, references="sources"),
+    Column(None, source="presentation_url", parse=from_yaml(url_template)),
+    Column(None, source="speaker_url", parse=from_yaml(url_template)),
+    Column(None, source="venue", parse=lambda v: v, required=True),
+))
+ROOMS = Table("rooms", "rooms.csv", "id", (
+    field("id", identifier, True), field("name", text, True), field("app_label"), field("floor"), field("usage"),
+    field("parallel", yes_no, True, int), Column("session_count", int),
+    field("map_x_pct", number, type=float), field("map_y_pct", number, type=float), source_id(), notes(),
+))
+TRACKS = Table("tracks", "tracks.yaml", "id", (
+    field("id", from_yaml(identifier), True), field("name", from_yaml(text), True),
+    field("full_name", from_yaml(text)), field("description", from_yaml(text)),
+    Column("days", str, "days", string_list, True, store=day_list), Column("room_id", str, "room", from_yaml(identifier),
+                                                            references="rooms"),
+    field("chairs_role", from_yaml(text)), Column("chairs", str, "chairs", chair_list, store=chair_names),
+    Column("session_count", int),
+    field("url", from_yaml(url)), Column("source_id", str, "source", from_yaml(identifier), True, references="sources"),
+    field("notes", from_yaml(text)),
+))
+SPEAKERS = Table("speakers", "speakers.csv", "id", (
+    field("id", identifier, True), field("name", text, True), field("profile_id", integer, type=int),
+    Column("profile_url", str), Column("roles", str), Column("tracks", str), Column("session_count", int),
+    field("bio", header_optional=True), source_id(), notes(),
+), people=True)
+SESSIONS = Table("sessions", "sessions.csv", "id", (
+    field("id", integer, True, int), field("title", text, True), field("subtitle"),
+    field("kind", one_of(*SESSION_KINDS), True),
+    Column("track_id", str, "track", identifier, references="tracks"),
+    Column("room_id", str, "room", identifier, references="rooms"),
+    Column("parent_id", int, "parent", integer, references="sessions"),
+    Column("day", str, "date", iso_date, True), Column("weekday", str),
+    Column("start_local", str), Column("end_local", str), Column("timezone", str),
+    Column("start_iso", str), Column("end_iso", str), Column("duration_min", int),
+    field("language", one_of(*LANGUAGES), True), field("level"), Column("speakers", str),
+    field("url", url), field("description", header_optional=True),
+    field("cancelled", yes_no, type=int, header_optional=True, store=lambda v: 1 if v else 0),
+    field("sequence", integer, type=int, header_optional=True, store=lambda v: v or 0),
+    notes(), source_id(),
+    Column(None, source="start", parse=wall_time), Column(None, source="end", parse=wall_time),
+    Column(None, source="other_rooms", parse=identifier_list, header_optional=True),
+    Column(None, source="feed_key", header_optional=True),
+))
+SESSION_SPEAKERS = Table("session_speakers", "session_speakers.csv", ("session_id", "speaker_id"), (
+    Column("session_id", int, "session", integer, True, references="sessions"),
+    Column("speaker_id", str, "speaker", identifier, True, references="speakers"),
+    field("position", integer, True, int),
+), people=True)
+# Derived from sessions: the rooms of each, the first being its `room`.
+SESSION_ROOMS = Table("session_rooms", "", ("session_id", "room_id"), (
+    Column("session_id", int, references="sessions"), Column("room_id", str, references="rooms"),
+    Column("position", int),
+))
+HOTELS = Table("hotels", "hotels.csv", "id", (
+    field("id", identifier, True), field("name", text, True), Column("address", str),
+    field("street_address", text, True), field("city", text, True), field("state", text, True), field("zip"),
+    field("latitude", number, type=float), field("longitude", number, type=float),
+    Column("distance_km", float), Column("walking_min", int), field("rooms", integer, type=int),
+    field("rooms_source"), field("website", url), field("in_official_block", yes_no, type=int), field("status"),
+    Column("popup", str), field("coordinates_source"), field("address_source"), source_id(), notes(),
+    Column("nearness", int),
+))
+SPRINT_PROJECTS = Table("sprint_projects", "sprint_projects.csv", "id", (
+    field("id", integer, True, int), field("project", text, True), field("url", url), field("submitted_by"),
+    source_id(), notes(),
+), people=True)
+REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
+    field("id", integer, True, int), field("title", text, True), field("speaker"),
+    Column("day", str, "date", iso_date, True), field("kind", text, True), source_id(),
+    field("notes", header_optional=True),
+), people=True)
+
+# In the order the build writes them.
+TABLES = (SOURCES, CONFERENCE, ROOMS, TRACKS, SPEAKERS, SESSIONS, SESSION_SPEAKERS, SESSION_ROOMS, HOTELS,
+          SPRINT_PROJECTS, REPORTED_SESSIONS)
+CSV_TABLES = {t.name: t for t in TABLES if t.file.endswith(".csv")}
