@@ -1,7 +1,10 @@
 """Jinja filters that show program rows as people read them: times in words, kinds, highlights.
 
 - `when`: "Fri 15 May, 09:45–10:30" from a row's start_local/end_local (the day alone when
-  its time is unknown, "from 10:00" when only the start is);
+  its time is unknown); `when_in_words`: "Friday 15 May, 09:45–10:30 PDT"; `hhmm`: "09:45";
+  every time a page shows is formatted here;
+- the `pycon` template global: the kinds' labels and the conference's name, city and zone, read
+  from the database at start-up, and the words for a room or time not announced;
 - `kind_label`: the track where there is one ("AI track"), else the kind in words;
 - `mark(text, q)`: the text escaped, with the words that match the query in <mark> (word
   beginnings, case and accents ignored, as the search matches them);
@@ -10,23 +13,23 @@
 import json
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import islice
+from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
+from jinja2 import pass_environment
 from markupsafe import Markup, escape
 
-KINDS = {
-    "talk": "Talk", "tutorial": "Tutorial", "charla": "Charla (in Spanish)", "keynote": "Keynote",
-    "plenary": "Plenary", "lightning-talks": "Lightning talks", "sponsor-workshop": "Sponsor workshop",
-    "poster-session": "Posters", "poster": "Poster", "summit": "Summit", "event": "Event", "break": "Break",
-    "sprint": "Sprints", "open-space": "Open space", "informational": "Information", "unfilled": "Open slot",
-}
+DATABASE = "pycon"
 WORD = re.compile(r"\w+")
+# The words every page uses where the data has no value.
+NO_ROOM = "Room not announced"
+NO_TIME = "time not announced"
 
 
-def fold(text):
+def fold_accents(text):
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
@@ -49,16 +52,35 @@ def when(row):
     start, end = row.get("start_local"), row.get("end_local")
     day = day_label(row.get("day") or start)
     if not start:
-        return f"{day}, time not announced"
+        return f"{day}, {NO_TIME}"
     if not end or end == start:
-        return f"{day}, {start[11:16]}" + (" (end not announced)" if not end else "")
-    return f"{day}, {start[11:16]}–{end[11:16]}"
+        return f"{day}, {hhmm(start)}" + (" (end not announced)" if not end else "")
+    return f"{day}, {hhmm(start)}–{hhmm(end)}"
 
 
-def kind_label(row):
+def hhmm(local):
+    """'HH:MM' of a 'YYYY-MM-DD HH:MM' local time."""
+    return local[11:16] if local else ""
+
+
+def when_in_words(row):
+    """'Friday 15 May, 09:45–10:30 PDT' (the zone of the moment), or the day alone when the time is not known."""
+    row = as_dict(row)
+    words = day_title(row["day"])
+    if not row["start_iso"]:
+        return f"{words}, {NO_TIME}"
+    start = datetime.fromisoformat(row["start_iso"])
+    zone = start.astimezone(ZoneInfo(row["event_tzid"])).tzname() if row.get("event_tzid") else ""
+    end = f"–{hhmm(row['end_local'])}" if row["end_local"] and row["end_local"] != row["start_local"] else ""
+    return f"{words}, {hhmm(row['start_local'])}{end} {zone}".rstrip()
+
+
+@pass_environment
+def kind_label(env, row):
+    """The kind in the words of data/kinds.yaml, with the track where there is one."""
     row = as_dict(row)
     track, kind = row.get("track"), row.get("kind") or ""
-    label = KINDS.get(kind, kind.replace("-", " ").capitalize())
+    label = env.globals["pycon"]["kinds"].get(kind, kind.replace("-", " ").capitalize())
     if track and track.lower().rstrip("s") not in label.lower():
         return f"{label} · {track} track"
     return label
@@ -84,7 +106,7 @@ MAX_WORDS, MAX_WORD = 16, 64
 def mark_terms(query):
     """The distinct stems to mark for a query: the words the search reads (no further), folded once."""
     words = [m.group()[:MAX_WORD] for m in islice(WORD.finditer(query), MAX_WORDS)]
-    return tuple(dict.fromkeys(stem(fold(w)) for w in words))
+    return tuple(dict.fromkeys(stem(fold_accents(w)) for w in words))
 
 
 def mark(text, query):
@@ -99,7 +121,7 @@ def mark(text, query):
         return escape(text)
     out, last = [], 0
     for match in WORD.finditer(str(text)):
-        if fold(match.group()).startswith(terms):
+        if fold_accents(match.group()).startswith(terms):
             out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
             last = match.end()
     out.append(escape(text[last:]))
@@ -151,8 +173,29 @@ def extra_template_vars(template, database, request, datasette):
     return agenda if template == "query-pycon-agenda.html" else clock
 
 
+async def vocabulary(db):
+    """What every page says the same way, from the database (data/kinds.yaml, data/conference.yaml):
+    the kinds' labels, the conference's name, city, time zone and the zone's abbreviation then."""
+    kinds = {r["id"]: r["label"] for r in (await db.execute("select id, label from kinds order by rowid")).rows}
+    conf = dict((await db.execute("select name, city, timezone, start_date from conference")).first())
+    noon = datetime.combine(date.fromisoformat(conf["start_date"]), datetime.min.time().replace(hour=12))
+    zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
+    return {"kinds": kinds, "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
+            "no_room": NO_ROOM, "no_time": NO_TIME}
+
+
+@hookimpl
+def startup(datasette):
+    async def read_vocabulary():
+        if DATABASE in datasette.databases:
+            datasette.jinja_env.globals["pycon"] = await vocabulary(datasette.get_database(DATABASE))
+
+    return read_vocabulary
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
+    env.globals.setdefault("pycon", {"kinds": {}, "no_room": NO_ROOM, "no_time": NO_TIME})
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
-    env.filters.update(when=when, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
+    env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
                        words=lambda text: WORD.findall(str(text or "")))

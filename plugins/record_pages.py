@@ -8,7 +8,6 @@ Datasette's own, unchanged.
 """
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import nh3
 from datasette import hookimpl
@@ -29,18 +28,6 @@ OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
 where sr.room_id = :id order by e.day, e.start_iso is null, e.start_iso, e.title"""
-
-
-def time_in_words(row):
-    """'Friday 15 May, 09:45–10:30 PDT', or the day alone when the time is not known."""
-    day = date.fromisoformat(row["day"])
-    words = f"{day:%A} {day.day} {day:%B}"
-    if not row["start_iso"]:
-        return f"{words}, time not announced"
-    start = datetime.fromisoformat(row["start_iso"])
-    zone = start.astimezone(ZoneInfo(row["event_tzid"])).tzname() if row.get("event_tzid") else ""
-    end = f"–{row['end_local'][11:16]}" if row["end_local"] and row["end_local"] != row["start_local"] else ""
-    return f"{words}, {row['start_local'][11:16]}{end} {zone}".rstrip()
 
 
 def google_calendar_url(row):
@@ -74,7 +61,7 @@ async def session_facts(db, pk):
     if not found:
         return {}
     s = found[0]
-    facts = {"session": s, "when": time_in_words(s), "google_url": google_calendar_url(s),
+    facts = {"session": s, "google_url": google_calendar_url(s),
              "speakers": await rows_of(db, SPEAKERS, {"id": pk}), "rooms": await rows_of(db, ROOMS, {"id": pk}),
              "children": await rows_of(db, CHILDREN, {"id": pk}), "description": safe_description(s.get("description")),
              "source": (await rows_of(db, SOURCE, {"id": pk}) or [None])[0], "concurrent": [], "parent": None}

@@ -17,12 +17,14 @@ from datasette.utils.asgi import Response
 
 DATABASE = "pycon"
 SLOT_MIN = 5  # minutes a grid row stands for
-NO_ROOM = "Room not announced"
 SESSIONS = """
-select e.*, (select group_concat(sr.room_id, ' ') from session_rooms sr
-             where sr.session_id = e.id order by sr.position) as room_ids
-from calendar_events e where e.day = :day and e.parent_id is null
+select e.* from calendar_events e where e.day = :day and e.parent_id is null
 order by e.start_iso is null, e.start_iso, e.room, e.id
+"""
+# Each session's rooms in their order, the first being its `room` (group_concat would not keep it).
+SESSION_ROOMS = """
+select sr.session_id, sr.room_id from session_rooms sr join sessions s on s.id = sr.session_id
+where s.day = :day order by sr.session_id, sr.position
 """
 
 
@@ -31,7 +33,8 @@ def minutes(local):
     return int(local[11:13]) * 60 + int(local[14:16])
 
 
-def clock(total):
+def minute_label(total):
+    """Minutes after midnight as 'HH:MM'."""
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
@@ -64,7 +67,7 @@ def room_columns(timed, room_names):
     for item in timed:
         if item["band"]:
             continue
-        item["rooms"] = (item["room_ids"] or "").split() or [None]
+        item["rooms"] = item["room_ids"] or [None]
         room = item["rooms"][0]
         counts[room] = counts.get(room, 0) + 1
         if item["kind"] == "keynote":
@@ -73,10 +76,10 @@ def room_columns(timed, room_names):
         lane = next((i for i, last in enumerate(busy) if last <= item["start"]), len(busy))
         busy[lane:lane + 1] = [item["end"]]
         item["lane"] = lane
-    order = sorted(counts, key=lambda r: (r not in stages, r is None, -counts[r], room_names.get(r, (NO_ROOM,))[0]))
+    order = sorted(counts, key=lambda r: (r not in stages, r is None, -counts[r], room_names.get(r, ("",))[0]))
     columns, first = [], 2  # grid column 1 holds the times
     for room in order:
-        name, floor = room_names.get(room, (NO_ROOM, None))
+        name, floor = room_names.get(room, (None, None))  # None: the page says the room is not announced
         columns.append({"id": room, "name": name, "floor": floor, "first": first, "lanes": len(lanes[room])})
         first += len(lanes[room])
     return columns, first
@@ -119,7 +122,7 @@ def time_groups(timed):
     groups = {}
     for item in timed:
         groups.setdefault(item["start"], []).append(item)
-    return [{"time": clock(start), "minute": start, "row": items[0]["row"], "sessions": items}
+    return [{"time": minute_label(start), "minute": start, "row": items[0]["row"], "sessions": items}
             for start, items in sorted(groups.items())]
 
 
@@ -135,7 +138,7 @@ def layout(rows, room_names):
     place(timed, columns, max(last_column, 3), day_start, room_names)
     return {"columns": columns, "groups": time_groups(timed), "untimed": other, "last_column": max(last_column, 3),
             "rows": (day_end - day_start) // SLOT_MIN, "start": day_start,
-            "hours": [{"label": clock(m), "row": 2 + (m - day_start) // SLOT_MIN} for m in range(day_start, day_end, 30)]}
+            "hours": [{"label": minute_label(m), "row": 2 + (m - day_start) // SLOT_MIN} for m in range(day_start, day_end, 30)]}
 
 
 async def conference(db):
@@ -166,6 +169,14 @@ async def schedule_redirect(datasette):
     return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf, now)}"))
 
 
+async def sessions_of_day(db, day):
+    """The day's sessions (not their children), each with `room_ids`, its rooms in order."""
+    room_ids = {}
+    for session_id, room_id in (await db.execute(SESSION_ROOMS, {"day": day})).rows:
+        room_ids.setdefault(session_id, []).append(room_id)
+    return [{**dict(r), "room_ids": room_ids.get(r["id"], [])} for r in (await db.execute(SESSIONS, {"day": day})).rows]
+
+
 async def schedule_day(datasette, request):
     db = datasette.get_database(DATABASE)
     conf = await conference(db)
@@ -176,7 +187,7 @@ async def schedule_day(datasette, request):
             "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True}, request=request),
             status=404)
     rooms = {r["id"]: (r["name"], r["floor"]) for r in (await db.execute("select id, name, floor from rooms")).rows}
-    grid = layout((await db.execute(SESSIONS, {"day": day})).rows, rooms)
+    grid = layout(await sessions_of_day(db, day), rooms)
     context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN}
     return Response.html(await datasette.render_template("schedule_day.html", context, request=request))
 

@@ -72,10 +72,10 @@ def build(data_dir, out):
 def import_command(feed, data_dir, tz_name, trust_offsets, allow_removals, source_url):
     """Import the official schedule feed (URL or file) into the sources in data/."""
     from .importers.feed import FeedError, fetch, parse_feed
-    from .importers.official import import_feed
+    from .importers.official import feed_kinds, import_feed
 
     try:
-        parsed = parse_feed(fetch(feed), feed)
+        parsed = parse_feed(fetch(feed), feed, feed_kinds(data_dir))
         if source_url is None:
             source_url = feed if feed.startswith(("http://", "https://")) else \
                 f"https://us.pycon.org/{parsed.year}/schedule/conference.json"

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from scripts.database.build import build
 from scripts.cli import cli
 from scripts.importers.feed import FeedError, fetch
+from scripts.importers.official import feed_kinds
 
-from .conftest import SHARED
+from .conftest import DATA, SHARED
 
 FIXTURE = Path(__file__).parent / "fixtures" / "feed_small.json"
 FEED_2025 = SHARED / "reference" / "pycon-us-2025-conference.json"
@@ -374,7 +375,8 @@ def _damaged_feed(change):
 
     feed = json.loads((Path(__file__).parent / "fixtures" / "feed_small.json").read_text(encoding="utf-8"))
     text = change(feed)
-    return lambda: parse_feed((text if isinstance(text, str) else json.dumps(feed)).encode(), "feed.json")
+    return lambda: parse_feed((text if isinstance(text, str) else json.dumps(feed)).encode(), "feed.json",
+                              feed_kinds(DATA))
 
 
 @pytest.mark.parametrize("change,message", [

@@ -1,10 +1,15 @@
 """The day grids: which day /schedule opens, how sessions are laid out, what each page says."""
+import csv
+import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from plugins.schedule_grid import current_day, layout
+from plugins.schedule_grid import current_day, layout, sessions_of_day
+from scripts.database.build import build
+
+from .conftest import DATA
 
 CONF = {"start_date": "2026-05-13", "end_date": "2026-05-19", "timezone": "America/Los_Angeles"}
 LA = ZoneInfo("America/Los_Angeles")
@@ -39,19 +44,19 @@ async def test_day_pages_are_cached_with_etags(datasette):
     assert again.status_code == 304
 
 
-def day_layout(db, day):
-    rooms = {r["id"]: (r["name"], r["floor"]) for r in db.execute("select id, name, floor from rooms")}
-    rows = db.execute("select e.*, (select group_concat(room_id, ' ') from session_rooms where session_id = e.id) "
-                      "as room_ids from calendar_events e where day = ? and parent_id is null order by start_iso", [day])
-    return layout(rows.fetchall(), rooms)
+async def day_layout(datasette, day):
+    """The grid of a day as the page lays it out, from the plugin's own queries."""
+    db = datasette.get_database("pycon")
+    rooms = {r["id"]: (r["name"], r["floor"]) for r in (await db.execute("select id, name, floor from rooms")).rows}
+    return layout(await sessions_of_day(db, day), rooms)
 
 
 def placed(grid):
     return {s["id"]: s for g in grid["groups"] for s in g["sessions"]}
 
 
-def test_a_parallel_hall_gets_a_lane_for_each_session_at_once(db):
-    grid = day_layout(db, "2026-05-17")
+async def test_a_parallel_hall_gets_a_lane_for_each_session_at_once(datasette):
+    grid = await day_layout(datasette, "2026-05-17")
     hall = next(c for c in grid["columns"] if c["id"] == "hallab")
     sessions = placed(grid)
     job_fair, posters = sessions[1014], sessions[1015]  # both in Hall AB, 09:30/10:00-13:00
@@ -59,8 +64,8 @@ def test_a_parallel_hall_gets_a_lane_for_each_session_at_once(db):
     assert {job_fair["col"], posters["col"]} <= set(range(hall["first"], hall["first"] + hall["lanes"]))
 
 
-def test_breaks_that_overlap_nothing_are_bands_and_the_keynote_stage_comes_first(db):
-    grid = day_layout(db, "2026-05-15")
+async def test_breaks_that_overlap_nothing_are_bands_and_the_keynote_stage_comes_first(datasette):
+    grid = await day_layout(datasette, "2026-05-15")
     sessions = placed(grid)
     assert grid["columns"][0]["name"] == "Pacific Ballroom - Arena"
     morning_break = next(s for s in sessions.values() if s["kind"] == "break" and s["start_local"].endswith("10:30"))
@@ -69,7 +74,28 @@ def test_breaks_that_overlap_nothing_are_bands_and_the_keynote_stage_comes_first
     assert (keynote["row_end"] - keynote["row"]) * 5 == 45 and not keynote["band"]
 
 
-def test_untimed_items_are_listed_apart(db):
-    grid = day_layout(db, "2026-05-14")
+async def test_untimed_items_are_listed_apart(datasette):
+    grid = await day_layout(datasette, "2026-05-14")
     assert {s["id"] for s in grid["untimed"]} >= {1031}  # the WebAssembly Summit: day known, time not
     assert all(not s["start_local"] or not s["end_local"] for s in grid["untimed"])
+
+
+async def test_a_session_in_several_rooms_is_placed_in_its_first_room(tmp_path):
+    """session_rooms' key orders 101a before 104ab; the session's own order (104ab first) must win."""
+    from scripts.serve import make_datasette
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    with (data / "sessions.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["other_rooms"] = "101a" if row["id"] == "102" else ""
+    with (data / "sessions.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    build(data, tmp_path / "pycon.db")
+    grid = await day_layout(make_datasette(tmp_path / "pycon.db", None), "2026-05-15")
+    talk = placed(grid)[102]
+    column = next(c for c in grid["columns"] if c["id"] == "104ab")
+    assert talk["rooms"] == ["104ab", "101a"] and column["first"] <= talk["col"] < column["first"] + column["lanes"]

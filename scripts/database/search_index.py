@@ -2,7 +2,7 @@
 
 One row per session in `sessions_fts` (FTS5, Porter stemming over unicode61 with accents
 folded, so "sprint" finds "Sprints", "secur" finds "security", "hervas" finds "Hervás"):
-title, subtitle, speakers, track (id, name and full name), kind (in words: "sprint
+title, subtitle, speakers, track (id, name and full name), kind (in the words of data/kinds.yaml: "sprint
 sprints", "charla talk in Spanish"), rooms with their floor, language in words ("Spanish
 Español"), and the description as text. The `search` query ranks with bm25 and WEIGHTS,
 so a match in a title counts ten times one in a description.
@@ -14,19 +14,13 @@ import nh3
 COLUMNS = ("title", "subtitle", "speakers", "track", "kind", "room", "language", "description")
 WEIGHTS = (10.0, 6.0, 8.0, 4.0, 3.0, 2.0, 2.0, 1.0)
 TOKENIZE = "porter unicode61 remove_diacritics 2"
-KIND_WORDS = {
-    "charla": "charla charlas talk in Spanish", "lightning-talks": "lightning talks",
-    "poster-session": "poster session posters", "poster": "poster posters", "sprint": "sprint sprints development",
-    "open-space": "open space spaces", "sponsor-workshop": "sponsor workshop", "keynote": "keynote keynotes",
-    "tutorial": "tutorial tutorials workshop", "summit": "summit summits", "break": "break meal",
-}
 LANGUAGE_WORDS = {"en": "English", "es": "Spanish Español Castellano"}
 SESSIONS_SQL = """
-select s.id, s.title, s.subtitle, s.speakers, s.kind, s.language, s.description,
+select s.id, s.title, s.subtitle, s.speakers, k.search_words as kind, s.language, s.description,
   t.id as track_id, t.name as track_name, t.full_name as track_full_name,
   (select group_concat(r.name || coalesce(' ' || r.floor, ''), ' ') from session_rooms sr
      join rooms r on r.id = sr.room_id where sr.session_id = s.id) as rooms
-from sessions s left join tracks t on t.id = s.track_id
+from sessions s left join tracks t on t.id = s.track_id join kinds k on k.id = s.kind
 where s.kind != 'unfilled'
 """
 
@@ -39,7 +33,7 @@ def text_of(description):
 def index_row(s):
     track = " ".join(v for v in (s["track_id"], s["track_name"], s["track_full_name"]) if v) or None
     return (s["id"], s["title"], s["subtitle"], s["speakers"], track,
-            KIND_WORDS.get(s["kind"], s["kind"].replace("-", " ")), s["rooms"],
+            s["kind"], s["rooms"],
             LANGUAGE_WORDS.get(s["language"], s["language"]), text_of(s["description"]))
 
 

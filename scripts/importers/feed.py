@@ -18,8 +18,6 @@ from pathlib import Path
 
 import nh3
 
-KNOWN_KINDS = {"talk", "tutorial", "charla", "keynote", "plenary", "lightning-talks", "sponsor-workshop",
-               "poster", "summit", "event", "break", "informational", "open-space"}
 DROPPED_KINDS = {"blank", "placeholder"}
 KNOWN_SLOT_FIELDS = {"room", "rooms", "start", "end", "duration", "kind", "section", "conf_key", "conf_url",
                      "list_render", "license", "tags", "released", "contact", "name", "title", "description",
@@ -238,7 +236,7 @@ def one_day_only(feed: Feed, tz):
     feed.sessions = [s for s in feed.sessions if s.key not in dropped and s.parent_key not in dropped]
 
 
-def _slot(slot, where, notices):
+def _slot(slot, where, notices, kinds):
     """The sessions of one schedule slot (a poster slot brings its posters), or [] for a dropped one."""
     if not isinstance(slot, dict):
         raise FeedError(f"{where} is not an object")
@@ -254,7 +252,7 @@ def _slot(slot, where, notices):
     span = _span(slot, where, notices, title)
     if span is None:
         return []
-    if kind not in KNOWN_KINDS:
+    if kind not in kinds:
         notices.append(f"unknown kind {kind!r} ({title!r}) imported as an event")
         kind = "event"
     rooms = _rooms(slot, where)
@@ -303,12 +301,13 @@ def _open_space(space, where):
                        description=clean_html(_text(space.get("description"), where, "description")))
 
 
-def parse_feed(raw: bytes, name: str) -> Feed:
-    """Check the feed's shape and turn its slots into FeedSessions."""
+def parse_feed(raw: bytes, name: str, kinds) -> Feed:
+    """Check the feed's shape and turn its slots into FeedSessions; a slot of a kind not in `kinds`
+    (the kinds data/kinds.yaml marks in_feed) becomes an event, with a notice."""
     data = _load(raw, name)
     notices, sessions, unknown_fields = [], [], set()
     for index, slot in enumerate(data["schedule"]):
-        sessions += _slot(slot, f"{name}: schedule[{index}]", notices)
+        sessions += _slot(slot, f"{name}: schedule[{index}]", notices, kinds)
         unknown_fields |= set(slot) - KNOWN_SLOT_FIELDS
     for index, space in enumerate(_list(data.get("open-spaces"), name, "open-spaces")):
         sessions.append(_open_space(space, f"{name}: open-spaces[{index}]"))

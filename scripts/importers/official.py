@@ -23,6 +23,8 @@ import yaml
 
 from ..sources.checks import validate
 from ..sources.errors import ValidationFailed
+from ..sources.load import load_yaml_list
+from ..sources.schema import KINDS
 from .feed import Feed, FeedError, one_day_only
 
 SESSION_COLUMNS = ["id", "kind", "title", "subtitle", "date", "start", "end", "room", "other_rooms", "track",
@@ -75,6 +77,15 @@ def csv_text(columns, rows):
     for row in rows:
         writer.writerow({c: row.get(c) if row.get(c) is not None else "" for c in columns})
     return out.getvalue()
+
+
+def feed_kinds(data_dir: Path):
+    """The kinds the official feed uses for a slot, as data/kinds.yaml lists them."""
+    errors = []
+    kinds = load_yaml_list(Path(data_dir), KINDS.file, KINDS.source_fields(), errors)
+    if errors:
+        raise FeedError(f"cannot import before {errors[0]} is fixed")
+    return {k["id"] for k in kinds if k and k["in_feed"]}
 
 
 def _merge_columns(existing, wanted):

@@ -20,6 +20,11 @@ def check_dataset(ds: Dataset) -> list:
     for key in ("hotels", "sprint_projects", "reported_sessions"):
         check_unique(t[key], "id", errors)
     check_unique(t["rooms"], "name", errors)
+    kind_ids = check_unique(ds.kinds, "id", errors)
+    for rec in t["sessions"]:
+        if rec["kind"] is not None and rec["kind"] not in kind_ids:
+            errors.append(rec.error("kind", f"{rec['kind']!r} is not one of the kinds of data/kinds.yaml: "
+                                            f"{', '.join(k['id'] for k in ds.kinds if k['id'])}"))
 
     for rec in [ds.conference] + ([ds.conference.get("venue")] if ds.conference else []):
         if rec:

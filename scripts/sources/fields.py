@@ -176,3 +176,9 @@ def chair_list(value):
         if not isinstance(fields.get("affiliation", ""), str):
             raise ValueError(f"the affiliation of {fields['name']} should be text")
     return value
+
+
+def yaml_flag(value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} must be true or false")
+    return value

@@ -12,13 +12,8 @@ from datetime import date, datetime
 
 from .fields import (chair_list, from_yaml, identifier, identifier_list, integer, iso_date, number, one_of,
                      string_list, text, timezone_name, url, url_template, wall_time, yaml_date, yaml_datetime,
-                     yaml_number, yes_no)
+                     yaml_flag, yaml_number, yes_no)
 
-SESSION_KINDS = (
-    "talk", "tutorial", "charla", "keynote", "plenary", "lightning-talks", "sponsor-workshop",
-    "poster-session", "poster", "summit", "event", "break", "sprint", "open-space",
-    "informational", "unfilled",
-)
 LANGUAGES = ("en", "es")
 
 
@@ -137,7 +132,7 @@ SPEAKERS = Table("speakers", "speakers.csv", "id", (
 ), people=True)
 SESSIONS = Table("sessions", "sessions.csv", "id", (
     field("id", integer, True, int), field("title", text, True), field("subtitle"),
-    field("kind", one_of(*SESSION_KINDS), True),
+    Column("kind", str, "kind", identifier, True),  # one of data/kinds.yaml (checks.py)
     Column("track_id", str, "track", identifier, references="tracks"),
     Column("room_id", str, "room", identifier, references="rooms"),
     Column("parent_id", int, "parent", integer, references="sessions"),
@@ -182,7 +177,13 @@ REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
     field("notes", header_optional=True),
 ), people=True)
 
+# The vocabulary of kinds that validation, the importer, the pages and the search share.
+KINDS = Table("kinds", "kinds.yaml", "id", (
+    field("id", from_yaml(identifier), True), field("label", from_yaml(text), True),
+    field("search_words", from_yaml(text), True), field("in_feed", yaml_flag, True, int), field("notes", from_yaml(text)),
+))
+
 # In the order the build writes them.
 TABLES = (SOURCES, CONFERENCE, ROOMS, TRACKS, SPEAKERS, SESSIONS, SESSION_SPEAKERS, SESSION_ROOMS, HOTELS,
-          SPRINT_PROJECTS, REPORTED_SESSIONS)
+          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS)
 CSV_TABLES = {t.name: t for t in TABLES if t.file.endswith(".csv")}
