@@ -6,35 +6,6 @@ from datasette import hookimpl
 
 REQUIRED = {"event_name", "event_dtstart"}
 
-SCRIPT = """
-document.addEventListener("DOMContentLoaded", function () {
-  // A page with no rows gets no calendar links: an empty feed is nothing to subscribe to.
-  if (!document.querySelector("table.rows-and-columns tbody tr, .program-list > li")) { return; }
-  var links = %s;
-  var exports = %s;
-  var p = document.createElement("p");
-  p.className = "calendar-links";
-  p.appendChild(document.createTextNode("Calendar: "));
-  links.forEach(function (link, i) {
-    if (i) { p.appendChild(document.createTextNode(" · ")); }
-    var a = document.createElement("a");
-    a.href = link.href;
-    a.textContent = link.label;
-    a.className = link.cls;
-    p.appendChild(a);
-  });
-  if (exports.length) { p.appendChild(document.createTextNode(" — the whole program for conference apps: ")); }
-  exports.forEach(function (item, i) {
-    if (i) { p.appendChild(document.createTextNode(" · ")); }
-    var a = document.createElement("a");
-    a.href = item[1];
-    a.textContent = item[0];
-    p.appendChild(a);
-  });
-  var anchor = document.querySelector(".export-links") || document.querySelector("h1");
-  if (anchor) { anchor.parentNode.insertBefore(p, anchor.nextSibling); }
-});
-"""
 
 
 def calendar_urls(request):
@@ -47,11 +18,24 @@ def calendar_urls(request):
     return {"download": feed_path, "webcal": webcal, "google": google}
 
 
+def wanted(columns, view_name, request):
+    """A page of calendar events (not one of its exports)."""
+    return (view_name in ("database", "table") and columns and REQUIRED <= set(columns) and request is not None
+            and not request.path.endswith((".json", ".csv", ".ics")))
+
+
+@hookimpl
+def extra_js_urls(columns, view_name, request, datasette):
+    if not wanted(columns, view_name, request):
+        return []
+    # static_url is plugins/static_assets.py's: the file's URL with its version.
+    return [{"url": datasette.jinja_env.globals["static_url"]("calendar-links.js")}]
+
+
 @hookimpl
 def extra_body_script(columns, view_name, request, database):
-    if view_name not in ("database", "table") or not columns or not REQUIRED <= set(columns) or request is None:
-        return ""
-    if request.path.endswith((".json", ".csv", ".ics")):
+    """The configuration static/calendar-links.js reads: this page's feed URLs."""
+    if not wanted(columns, view_name, request):
         return ""
     urls = calendar_urls(request)
     links = [
@@ -61,4 +45,5 @@ def extra_body_script(columns, view_name, request, database):
     ]
     # The schedule exports (plugins/schedule_export.py) cover the pycon database's program.
     exports = [["schedule.xml", "/pycon/schedule.xml"], ["schedule.json", "/pycon/schedule.json"]] if database == "pycon" else []
-    return SCRIPT % (json.dumps(links).replace("<", "\\u003c"), json.dumps(exports))
+    config = json.dumps({"links": links, "exports": exports}).replace("<", "\\u003c")
+    return f"window.PYCON_CALENDAR_LINKS = {config};"

@@ -5,36 +5,24 @@ from datasette import hookimpl
 
 MAP_PAGES = {"hotels", "hotels_nearby"}  # the hotels table and the canned query (a "database" view)
 
-# This inline script registers its DOMContentLoaded listener before datasette-cluster-map's
-# module script registers its own, so it imports the same Leaflet module first and adds an
-# init hook that sees the map when cluster-map creates it.
-SCRIPT = """
-document.addEventListener("DOMContentLoaded", function () {
-  var venue = %s;
-  if (!window.datasette || !datasette.leaflet) { return; }
-  import(datasette.leaflet.JAVASCRIPT_URL).then(function () {
-    L.Map.addInitHook(function () {
-      var map = this;
-      var popup = document.createElement("div");
-      var strong = document.createElement("strong");
-      strong.textContent = venue.name;
-      popup.appendChild(strong);
-      popup.appendChild(document.createElement("br"));
-      popup.appendChild(document.createTextNode(venue.entrance + ", " + venue.address));
-      L.circleMarker([venue.latitude, venue.longitude], {
-        radius: 10, color: "#b00020", weight: 3, fillColor: "#ffdd00", fillOpacity: 0.9,
-        className: "pycon-venue-marker"
-      }).bindPopup(popup).bindTooltip("Venue: " + venue.name).addTo(map);
-    });
-  });
-});
-"""
+
+def map_page(database, table, view_name, request):
+    name = table or (request.url_vars.get("table") if request and request.url_vars else None)
+    return database == "pycon" and view_name in ("table", "database") and name in MAP_PAGES
+
+
+@hookimpl
+def extra_js_urls(datasette, database, table, view_name, request):
+    if not map_page(database, table, view_name, request):
+        return []
+    # static_url is plugins/static_assets.py's: the file's URL with its version.
+    return [{"url": datasette.jinja_env.globals["static_url"]("venue-marker.js")}]
 
 
 @hookimpl
 def extra_body_script(datasette, database, table, view_name, request):
-    name = table or (request.url_vars.get("table") if request and request.url_vars else None)
-    if database != "pycon" or view_name not in ("table", "database") or name not in MAP_PAGES:
+    """The venue, for static/venue-marker.js."""
+    if not map_page(database, table, view_name, request):
         return ""
 
     async def inner():
@@ -46,6 +34,6 @@ def extra_body_script(datasette, database, table, view_name, request):
             return ""
         # json.dumps does not escape "<": keep "</script>" in the data from closing the tag.
         data = json.dumps(dict(row)).replace("<", "\\u003c")
-        return SCRIPT % data
+        return f"window.PYCON_VENUE = {data};"
 
     return inner

@@ -1,4 +1,5 @@
 """Every table and canned query through Datasette's own client, with the site's real configuration."""
+import hashlib
 import json
 import re
 
@@ -179,8 +180,22 @@ async def test_map_pages(datasette):
     for path in ("/pycon/hotels", "/pycon/hotels_nearby"):
         html = (await datasette.client.get(path)).text
         assert "datasette-cluster-map.js" in html, path
-        assert "pycon-venue-marker" in html and "33.764444" in html, path
-    assert "pycon-venue-marker" not in (await datasette.client.get("/pycon/sessions")).text
+        script = re.search(r'<script src="(/static/venue-marker\.js\?v=[0-9a-f]{12})"', html)
+        assert script and "window.PYCON_VENUE = " in html and "33.764444" in html, path
+        assert "pycon-venue-marker" in (await datasette.client.get(script.group(1))).text
+    assert "venue-marker.js" not in (await datasette.client.get("/pycon/sessions")).text
+
+
+async def test_our_static_files_are_versioned_and_kept_for_a_year(datasette):
+    html = (await datasette.client.get("/pycon/sessions/105")).text
+    css = re.search(r'href="(/static/site\.css\?v=([0-9a-f]{12}))"', html)
+    assert css and ".record-facts {" not in html  # our rules come from the stylesheet, not inlined
+    kept = await datasette.client.get(css.group(1))
+    assert kept.status_code == 200 and kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert hashlib.sha256(kept.content).hexdigest()[:12] == css.group(2)
+    stale = await datasette.client.get("/static/site.css?v=000000000000")
+    assert stale.headers["cache-control"] == "public, max-age=300"
+    assert (await datasette.client.get("/static/nothing.css?v=1")).status_code == 404
 
 
 async def test_referrer_policy_lets_map_tiles_load(datasette):

@@ -1,0 +1,23 @@
+// The venue entrance on the hotel maps, a marker of its own beside datasette-cluster-map's clusters;
+// plugins/venue_marker.py gives the venue as window.PYCON_VENUE. A classic script in <head> runs
+// before cluster-map's module script, so this listener is registered before its own: it imports
+// the same Leaflet module first and adds an init hook that sees the map when cluster-map creates it.
+document.addEventListener("DOMContentLoaded", function () {
+  var venue = window.PYCON_VENUE;
+  if (!venue || !window.datasette || !datasette.leaflet) { return; }
+  import(datasette.leaflet.JAVASCRIPT_URL).then(function () {
+    L.Map.addInitHook(function () {
+      var map = this;
+      var popup = document.createElement("div");
+      var strong = document.createElement("strong");
+      strong.textContent = venue.name;
+      popup.appendChild(strong);
+      popup.appendChild(document.createElement("br"));
+      popup.appendChild(document.createTextNode(venue.entrance + ", " + venue.address));
+      L.circleMarker([venue.latitude, venue.longitude], {
+        radius: 10, color: "#b00020", weight: 3, fillColor: "#ffdd00", fillOpacity: 0.9,
+        className: "pycon-venue-marker"
+      }).bindPopup(popup).bindTooltip("Venue: " + venue.name).addTo(map);
+    });
+  });
+});
