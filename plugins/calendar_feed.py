@@ -35,7 +35,7 @@ def escape_text(value) -> str:
     return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
-def fold(line: str) -> str:
+def fold_line(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character; CRLF-terminated."""
     if len(line) <= 75 and line.isascii():
         return line + "\r\n"
@@ -188,7 +188,7 @@ def vtimezone(name: str, first_year: int, last_year: int) -> str:
         for before, after in listed:
             lines += observance("DAYLIGHT" if after.dst() else "STANDARD", before, after)
     lines.append("END:VTIMEZONE")
-    return "".join(fold(line) for line in lines)
+    return "".join(fold_line(line) for line in lines)
 
 
 def _offset(delta):
@@ -243,7 +243,7 @@ def render_event(row, default_uid_salt):
         lines.append(f"STATUS:{status}")
     lines.append("END:VEVENT")
     year = start.year
-    return "".join(fold(l) for l in lines), (tzid if tz else None), year
+    return "".join(fold_line(l) for l in lines), (tzid if tz else None), year
 
 
 def render_calendar(rows, columns, title, uid_salt="", empty_zone=None):
@@ -272,7 +272,7 @@ def render_calendar(rows, columns, title, uid_salt="", empty_zone=None):
     if len(zones) == 1:
         head.append(f"X-WR-TIMEZONE:{next(iter(zones))}")
     head += ["REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"]
-    parts = ["".join(fold(l) for l in head)]
+    parts = ["".join(fold_line(l) for l in head)]
     parts += [vtimezone(tzid, low, high) for tzid, (low, high) in sorted(zones.items())]
     parts += events
     parts.append("END:VCALENDAR\r\n")

@@ -167,10 +167,10 @@ def extra_template_vars(template, database, request, datasette):
         result = await db.execute("select pycon_ids(:ids)", {"ids": request.args.get("ids", "")})
         return {"asked_ids": [i for i in (result.first()[0] or "").split(",") if i]}
 
-    async def clock():
+    async def conference_clock():
         return {"clock": dict((await db.execute(CLOCK, {"at": request.args.get("at", "")})).first())}
 
-    return agenda if template == "query-pycon-agenda.html" else clock
+    return agenda if template == "query-pycon-agenda.html" else conference_clock
 
 
 async def vocabulary(db):

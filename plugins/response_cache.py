@@ -291,5 +291,5 @@ def adjusting(send, adjust):
 @hookimpl
 def asgi_wrapper(datasette):
     cache = ResponseCache()
-    datasette._response_cache = cache  # for tests and the benchmark, which need to empty it
+    datasette._response_cache = cache  # for the tests, which need to empty it
     return lambda app: wrap(app, datasette, cache)

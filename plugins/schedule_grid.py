@@ -1,5 +1,5 @@
 """`/schedule/<date>`: a conference day as rooms by time; `/schedule`, which goes to the day that is
-on; and `/schedule/mine`, the sessions starred in this browser.
+on (`/schedule/mine` is plugins/my_schedule.py).
 
 The grid is one list of sessions in time order, placed with CSS grid on a wide screen (rooms
 are columns, time runs down, 5 minutes a row) and read as a list grouped by start time on a
@@ -192,17 +192,9 @@ async def schedule_day(datasette, request):
     return Response.html(await datasette.render_template("schedule_day.html", context, request=request))
 
 
-async def schedule_mine(datasette, request):
-    """The page of starred sessions: a shell that /static/mine.js fills from the browser's storage."""
-    conf = await conference(datasette.get_database(DATABASE))
-    return Response.html(await datasette.render_template(
-        "schedule_mine.html", {"conference": conf, "days": conference_days(conf)}, request=request))
-
-
 @hookimpl
 def register_routes():
     return [
         (r"^/schedule/?$", schedule_redirect),
-        (r"^/schedule/mine$", schedule_mine),
         (r"^/schedule/(?P<day>\d{4}-\d{2}-\d{2})$", schedule_day),
     ]

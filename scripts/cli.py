@@ -1,4 +1,4 @@
-"""The command line: `pycon-db validate`, `pycon-db build`."""
+"""The command line: `pycon-db validate`, `build`, `import` (the official feed) and `serve`."""
 import sqlite3
 import sys
 import time

@@ -13,7 +13,7 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 import plugins.calendar_feed as calendar_feed
-from plugins.calendar_feed import escape_text, fold, render_calendar
+from plugins.calendar_feed import escape_text, fold_line, render_calendar
 
 FEEDS = [
     "/pycon/program.ics",
@@ -279,7 +279,7 @@ async def test_subscribe_links_on_query_pages(datasette):
 def test_escape_and_fold_units():
     assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
     line = "SUMMARY:" + "é" * 60
-    folded = fold(line)
+    folded = fold_line(line)
     assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "").rstrip("\r\n") == line
 

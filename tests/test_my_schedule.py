@@ -1,4 +1,6 @@
 """The agenda behind "my schedule", and now_next on the conference's own clock (injected, never today's date)."""
+import re
+
 import icalendar
 import pytest
 
@@ -55,3 +57,27 @@ async def test_schedule_opens_on_the_day_of_the_fixed_clock(datasette, monkeypat
     assert (await datasette.client.get("/schedule")).headers["location"] == "/schedule/2026-05-16"
     monkeypatch.setenv("PYCON_NOW", "2026-01-01T08:30")
     assert (await datasette.client.get("/schedule")).headers["location"] == "/schedule/2026-05-13"
+
+
+async def test_a_shared_schedule_reads_without_javascript(datasette):
+    """The page renders the sessions of ?ids= itself: clashes, floor changes, its feed, in time order."""
+    html = (await datasette.client.get("/schedule/mine?ids=70,15,105,167")).text
+    text = " ".join(html.split())
+    assert "<h1 id=\"mine-heading\">A shared schedule</h1>" in html and "4 sessions in this shared selection" in text
+    order = [int(i) for i in re.findall(r'<li class="session[^"]*" data-session="(\d+)"', html)]
+    assert order == [15, 105, 167, 70]  # 11:00 (by id), then 11:45
+    assert ('Clash: “Mind the gap! Why static typing requires more than just adding annotations” (11:00–11:30) and '
+            '“AI-Assisted Contributions and Maintainer Load” (11:00–11:30) overlap on Friday 15 May.') in text
+    assert ("Change floors after “Container-enabled Asyncio is All You Need (to Build Pythonic AI Workflows at Scale)”: "
+            "from Grand Ballroom B (Upper Level) to Room 103ABC (Concourse Level)") in text
+    assert 'href="/pycon/agenda.ics?ids=15,70,105,167"' in html and 'class="add-shared" hidden' in html
+
+
+async def test_my_schedule_renders_this_browsers_stars_with_the_same_partial(datasette):
+    own = (await datasette.client.get("/schedule/mine?own=1&ids=105")).text
+    assert "1 session starred in this browser" in own and 'class="share-link"' in own and "add-shared" not in own
+    item = re.search(r'<li class="session" data-session="105">.*?</li>', own, re.S).group(0)
+    listed = (await datasette.client.get("/pycon/program_speaker?speaker=paolo-melchiorre")).text
+    assert item in listed  # the speaker's list, grouped by day like My schedule: the very same markup
+    empty = (await datasette.client.get("/schedule/mine?own=1&ids=")).text
+    assert "No session starred yet." in empty and "calendar-links" not in empty

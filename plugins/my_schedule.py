@@ -1,0 +1,63 @@
+"""`/schedule/mine`: the sessions starred in this browser, or shared by a link (`?ids=105,66`).
+
+With `ids` the page is rendered here, from the same session partial as the grids and lists:
+the sessions by day, their clashes and floor changes, one calendar feed of exactly them and a
+link to share them. It works without JavaScript. Without `ids` the page is a shell that
+/static/mine.js fills by asking this page for the browser's stars (`?ids=...&own=1`): stars live
+in the browser, never on the server, so every page stays cacheable.
+"""
+from datetime import date
+from urllib.parse import quote
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+DATABASE = "pycon"
+# The agenda canned query's rows (metadata.yml), so the page and its feed hold the same sessions.
+AGENDA = """select * from calendar_events where pycon_ids(:ids) like '%,' || id || ',%'
+order by start_iso is null, start_iso, day, id"""
+
+
+def overlap(a, b):
+    """Two sessions of the same day whose times are known and cross."""
+    return (a["day"] == b["day"] and all((a["start_local"], a["end_local"], b["start_local"], b["end_local"]))
+            and a["start_local"] < b["end_local"] and b["start_local"] < a["end_local"])
+
+
+def notes(rows):
+    """The clashes between the sessions, and the floor changes between one and the next (the page words them)."""
+    out = []
+    for i, a in enumerate(rows):
+        out += [("clash", a, b) for b in rows[i + 1:] if overlap(a, b)]
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        if (following and following["day"] == a["day"] and not overlap(a, following) and a["floor"]
+                and following["floor"] and a["floor"] != following["floor"]):
+            out.append(("floors", a, following))
+    return out
+
+
+def feed_links(datasette, request, ids):
+    """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, and the page's to share."""
+    feed = datasette.urls.path(f"/{DATABASE}/agenda.ics?ids={','.join(ids)}")
+    webcal = f"webcal://{request.host}{feed}"
+    share = f"{request.scheme}://{request.host}{datasette.urls.path('/schedule/mine')}?ids={','.join(ids)}"
+    return {"download": feed, "webcal": webcal, "share": share,
+            "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
+
+
+async def schedule_mine(datasette, request):
+    db = datasette.get_database(DATABASE)
+    conf = dict((await db.execute("select name, start_date, end_date from conference")).first())
+    first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
+    context = {"conference": conf, "own": request.args.get("own") == "1", "asked": "ids" in request.args,
+               "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]}
+    if context["asked"]:
+        rows = [dict(r) for r in (await db.execute(AGENDA, {"ids": request.args.get("ids", "")})).rows]
+        ids = sorted((str(r["id"]) for r in rows), key=int)
+        context.update(rows=rows, notes=notes(rows), links=feed_links(datasette, request, ids) if rows else None)
+    return Response.html(await datasette.render_template("schedule_mine.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/schedule/mine$", schedule_mine)]
