@@ -1,0 +1,61 @@
+"""The contracts between stages agree: metadata.yml describes columns the schema and the views
+have, the views read columns the tables have, and every kind the code names is in data/kinds.yaml."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.database.build import VIEWS
+from scripts.sources.schema import TABLES
+
+from .conftest import DATA, ROOT
+
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["pycon"]
+SCHEMA = {t.name: t for t in TABLES}
+# Where the code names a kind by its id; the kind names of other things (an error, a clash) are not kinds.
+KIND_LITERAL = re.compile(r"""\bkind\s*(?:=|!=|==)\s*["']([a-z][a-z-]*)["']""")
+KIND_CODE = [p for p in (ROOT / "scripts").rglob("*.py")] + list((ROOT / "scripts").rglob("*.sql")) + \
+    list((ROOT / "plugins").glob("*.py")) + list((ROOT / "templates").glob("*.html")) + [ROOT / "metadata.yml"]
+NOT_KINDS = {"error", "clash", "floors"}
+
+
+def columns_of(db, name):
+    return [r[1] for r in db.execute(f"pragma table_info([{name}])")]
+
+
+@pytest.mark.parametrize("table", sorted(SCHEMA))
+def test_each_table_is_built_as_its_schema_says(db, table):
+    assert columns_of(db, table) == list(SCHEMA[table].db_columns())
+
+
+@pytest.mark.parametrize("name", sorted(METADATA["tables"]))
+def test_metadata_describes_only_columns_that_exist(db, name):
+    meta, present = METADATA["tables"][name], set(columns_of(db, name))
+    assert present, f"metadata.yml describes {name}, which the database does not have"
+    facets = {next(iter(f.values())) if isinstance(f, dict) else f for f in meta.get("facets", [])}  # {array: roles}
+    named = set(meta.get("columns", {})) | facets | {meta.get("sort"), meta.get("label_column")}
+    assert named - {None} <= present, f"{name}: {sorted(named - {None} - present)} are not columns"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_views_read_columns_the_tables_have(db, view):
+    """SQLite checks a view's columns only when it is read: read each one."""
+    assert db.execute(f"select * from [{view}] limit 1").fetchall()
+    assert view in METADATA["tables"] and METADATA["tables"][view]["description"]
+
+
+def test_every_kind_the_code_names_is_a_kind_of_the_data(db):
+    kinds = {r[0] for r in db.execute("select id from kinds")}
+    named = {(path.relative_to(ROOT).as_posix(), m) for path in KIND_CODE
+             for m in KIND_LITERAL.findall(path.read_text(encoding="utf-8"))}
+    assert named, "the pattern finds the kinds the code names"
+    unknown = {(where, kind) for where, kind in named if kind not in kinds | NOT_KINDS}
+    assert not unknown, f"kinds named in code but missing from data/kinds.yaml: {sorted(unknown)}"
+    assert {kind for _, kind in named} >= {"unfilled", "poster-session", "charla", "event"}
+
+
+def test_kinds_of_the_data_are_the_kinds_the_sessions_use(db):
+    kinds = {r[0] for r in db.execute("select id from kinds")}
+    used = {r[0] for r in db.execute("select distinct kind from sessions")}
+    assert used <= kinds and (DATA / "kinds.yaml").is_file()
