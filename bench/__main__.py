@@ -43,8 +43,8 @@ def _write(path, fields, rows):
 def scaled_copy(factor: int, target: Path):
     """Write data/ scaled `factor` times into target."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("conference.yaml", "sources.yaml", "tracks.yaml"):
-        shutil.copy(DATA / name, target / name)
+    for path in DATA.glob("*.yaml"):  # the conference, sources, tracks and kinds, as they are
+        shutil.copy(path, target / path.name)
     fields, sessions = _rows(DATA / "sessions.csv")
     id_step = max(int(s["id"]) for s in sessions) + 1
     out_sessions, out_links = [], []
