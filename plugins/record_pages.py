@@ -24,6 +24,8 @@ AT_THE_SAME_TIME = """select * from calendar_events where day = :day and id != :
 and start_local < :end and end_local > :start order by start_iso, room"""
 CHILDREN = "select * from calendar_events where parent_id = :id order by title"
 SOURCE = "select * from sources where id = (select source_id from sessions where id = :id)"
+# calendar_events carries no description (feeds build their own): it is the sessions table's.
+DESCRIPTION = "select description from sessions where id = :id"
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
@@ -63,7 +65,7 @@ async def session_facts(db, pk):
     s = found[0]
     facts = {"session": s, "google_url": google_calendar_url(s),
              "speakers": await rows_of(db, SPEAKERS, {"id": pk}), "rooms": await rows_of(db, ROOMS, {"id": pk}),
-             "children": await rows_of(db, CHILDREN, {"id": pk}), "description": safe_description(s.get("description")),
+             "children": await rows_of(db, CHILDREN, {"id": pk}), "description": safe_description((await rows_of(db, DESCRIPTION, {"id": pk}))[0]["description"]),
              "source": (await rows_of(db, SOURCE, {"id": pk}) or [None])[0], "concurrent": [], "parent": None}
     if s["start_local"] and s["end_local"]:
         facts["concurrent"] = await rows_of(db, AT_THE_SAME_TIME, {"day": s["day"], "id": pk, "start": s["start_local"],

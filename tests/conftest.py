@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,22 @@ from scripts.database.build import build
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SHARED = ROOT.parent / "shared"
+
+
+def needs_shared(*parts):
+    """A mark for a test that reads ../shared/<parts>: other people's texts (schemas, the real feeds),
+    kept beside the repository, never in it. See pytest_runtest_setup."""
+    return pytest.mark.shared("/".join(parts))
+
+
+def pytest_runtest_setup(item):
+    """Outside CI a clone without ../shared skips what reads it, and the closing 'not run:' line says
+    so; in CI (CI set, as .ci/run does) its absence fails."""
+    for mark in item.iter_markers("shared"):
+        if not (SHARED / mark.args[0]).exists():
+            if os.environ.get("CI"):
+                pytest.fail(f"CI must have ../shared beside the clone: ../shared/{mark.args[0]} is missing")
+            pytest.skip(f"../shared/{mark.args[0]} is absent (a clone outside CI)")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import SHARED
+from .conftest import SHARED, needs_shared
 
 
 def one(db, sql, *params):
@@ -177,7 +177,7 @@ def test_speaker_roles_are_derived(db):
     assert json.loads(ian["tracks"]) == ["security"]
 
 
-@pytest.mark.skipif(not (SHARED / "sources" / "schedule_2026.csv").exists(), reason="../shared/sources is absent (clone outside CI)")
+@needs_shared("sources", "schedule_2026.csv")
 def test_every_captured_slot_is_represented(db):
     sessions = db.execute("select s.*, r.name as room from sessions s left join rooms r on r.id = s.room_id").fetchall()
     by_id = {s["id"]: s for s in sessions}

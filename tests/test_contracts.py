@@ -1,7 +1,6 @@
 """The contracts between stages agree: metadata.yml describes columns the schema and the views
 have, the views read columns the tables have, and every kind the code names is in data/kinds.yaml."""
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -59,3 +58,12 @@ def test_kinds_of_the_data_are_the_kinds_the_sessions_use(db):
     kinds = {r[0] for r in db.execute("select id from kinds")}
     used = {r[0] for r in db.execute("select distinct kind from sessions")}
     assert used <= kinds and (DATA / "kinds.yaml").is_file()
+
+
+def test_the_search_ranks_with_the_index_weights():
+    """scripts/database/search_index.py names the columns and their weights; metadata.yml's search ranks by them."""
+    from scripts.database.search_index import COLUMNS, WEIGHTS
+
+    weights = re.search(r"bm25\(sessions_fts, ([\d., ]+)\)", METADATA["queries"]["search"]["sql"]).group(1)
+    assert tuple(float(w) for w in weights.split(",")) == WEIGHTS and len(WEIGHTS) == len(COLUMNS)
+    assert WEIGHTS[COLUMNS.index("title")] == 10 * WEIGHTS[COLUMNS.index("description")]

@@ -7,11 +7,9 @@ import jsonschema
 import pytest
 import xmlschema
 
-from .conftest import SHARED
+from .conftest import SHARED, needs_shared
 
 REFERENCE = SHARED / "reference"
-needs_reference = pytest.mark.skipif(not (REFERENCE / "frab-schedule.xml.xsd").exists(),
-                                     reason="../shared/reference is absent (clone outside CI)")
 
 
 async def program_rows(datasette):
@@ -24,7 +22,7 @@ def xsd():
     return xmlschema.XMLSchema(str(REFERENCE / "frab-schedule.xml.xsd"))
 
 
-@needs_reference
+@needs_shared("reference", "frab-schedule.xml.xsd")
 async def test_schedule_xml_validates_against_the_frab_xsd(datasette, xsd):
     response = await datasette.client.get("/pycon/schedule.xml")
     assert response.status_code == 200
@@ -32,7 +30,7 @@ async def test_schedule_xml_validates_against_the_frab_xsd(datasette, xsd):
     xsd.validate(response.text)  # raises with the first violation
 
 
-@needs_reference
+@needs_shared("reference", "c3voc-schedule.schema.json")
 async def test_schedule_json_validates_against_the_c3voc_schema(datasette):
     schema = json.loads((REFERENCE / "c3voc-schedule.schema.json").read_text())
     response = await datasette.client.get("/pycon/schedule.json")

@@ -1,4 +1,5 @@
 """Hostile data and hostile parameters: shown as text, escaped in every format, never a 500."""
+import csv
 import string
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -13,6 +14,22 @@ from scripts.database.build import build
 SCRIPT_TITLE = "<script>window.__pwned = 1</script>Scripted"
 IMG_TITLE = '"><img src=x onerror="window.__pwned=2">Imaged'
 ICS_TITLE = "Line one\r\nATTENDEE:mailto:evil@example.com\r\nSUMMARY:injected"
+# Stored HTML reaches a page in one place, a session's description (imports bring HTML ones).
+DESCRIPTION = ('<p>Kept <em>words</em> and <a href="https://example.org/slides">a link</a>.</p>'
+               '<script>window.__pwned = 4</script><img src=x onerror="window.__pwned=5">'
+               '<a href="javascript:window.__pwned=6">bad link</a><p onclick="window.__pwned=7">clicked</p>'
+               '<iframe src="https://example.org"></iframe><style>body{display:none}</style>')
+BIO = '<b>Bio</b><script>window.__pwned = 8</script><img src=x onerror="window.__pwned=9">'
+
+
+def add_column(path, column, values):
+    """Give a CSV source a column (an optional one, such as description or bio), with values by id."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, [*rows[0], column], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, column: values.get(row["id"], "")} for row in rows)
 
 
 def plant(data_dir):
@@ -28,6 +45,8 @@ def plant(data_dir):
     hotels = (data_dir / "hotels.csv").read_text(encoding="utf-8")
     hotels = hotels.replace(",Hyatt Regency Long Beach,", ',"<img src=x onerror=""window.__pwned=3"">Hyatt",', 1)
     (data_dir / "hotels.csv").write_text(hotels, encoding="utf-8")
+    add_column(data_dir / "sessions.csv", "description", {"2": DESCRIPTION})
+    add_column(data_dir / "speakers.csv", "bio", {"pamela-fox": BIO})
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +102,23 @@ async def test_exports_escape_hostile_text(hostile):
 async def test_json_keeps_hostile_text_as_data(hostile):
     rows = (await hostile.client.get("/pycon/program_day.json?day=2026-05-13&_shape=array")).json()
     assert SCRIPT_TITLE in {r["title"] for r in rows}
+
+
+async def test_a_description_keeps_its_text_and_loses_what_could_run(hostile):
+    html = (await hostile.client.get("/pycon/sessions/2")).text
+    about = html[html.index('<div class="record-description">'):]
+    about = about[:about.index("</div>")]
+    assert about == ('<div class="record-description"><p>Kept <em>words</em> and '
+                     '<a href="https://example.org/slides" rel="noopener noreferrer">a link</a>.</p>'
+                     '<a rel="noopener noreferrer">bad link</a><p>clicked</p>')
+
+
+async def test_a_bio_is_data_never_markup(hostile):
+    speaker = (await hostile.client.get("/pycon/speakers/pamela-fox.json?_shape=objects")).json()["rows"][0]
+    assert speaker["bio"] == BIO  # the source's text, as it is, for data people
+    for path in ("/pycon/speakers/pamela-fox", "/pycon/speakers?_search=Pamela"):
+        html = (await hostile.client.get(path)).text
+        assert "<script>window.__pwned = 8" not in html and 'onerror="window.__pwned=9"' not in html, path
 
 
 def test_no_script_runs_in_a_real_browser(hostile_db):

@@ -15,10 +15,12 @@ from scripts.cli import cli
 from scripts.importers.feed import FeedError, fetch
 from scripts.importers.official import feed_kinds
 
-from .conftest import DATA, SHARED
+from .conftest import DATA, SHARED, needs_shared
 
 FIXTURE = Path(__file__).parent / "fixtures" / "feed_small.json"
 FEED_2025 = SHARED / "reference" / "pycon-us-2025-conference.json"
+# The real feed's facts (no abstracts, bios or contacts), made by tests/fixtures/facts_only.py.
+FACTS_2025 = Path(__file__).parent / "fixtures" / "pycon-us-2025-facts.json"
 
 
 def snapshot(data_dir):
@@ -207,13 +209,17 @@ def test_missing_file_says_so():
         fetch("/nonexistent/conference.json")
 
 
-@pytest.mark.skipif(not FEED_2025.exists(), reason="../shared/reference is absent (clone outside CI)")
-def test_real_2025_feed_imports_builds_and_matches_its_counts(data_copy, tmp_path):
-    raw = json.loads(FEED_2025.read_text())
+@pytest.mark.parametrize("feed", [
+    pytest.param(FEED_2025, marks=needs_shared("reference", "pycon-us-2025-conference.json"), id="real"),
+    pytest.param(FACTS_2025, id="facts-only"),
+])
+def test_real_2025_feed_imports_builds_and_matches_its_counts(data_copy, tmp_path, feed):
+    """The same counts from the real feed and from its facts-only copy."""
+    raw = json.loads(feed.read_text())
     kinds = Counter(s["kind"] for s in raw["schedule"])
     people = {sp["id"] for s in raw["schedule"] for sp in s.get("speakers", [])} | {
         sp["id"] for s in raw["schedule"] for c in s.get("sessions", []) for sp in c.get("speakers", [])}
-    result = run_import(data_copy, FEED_2025, "--timezone", "America/New_York")
+    result = run_import(data_copy, feed, "--timezone", "America/New_York")
     assert result.exit_code == 0, result.output
     db_path = tmp_path / "pycon2025.db"
     build(data_copy, db_path)
@@ -227,7 +233,7 @@ def test_real_2025_feed_imports_builds_and_matches_its_counts(data_copy, tmp_pat
     assert db.execute("select count(*) from speakers where profile_id is null").fetchone()[0] == 0
     assert db.execute("select min(day), max(day), timezone from sessions").fetchone() == ("2025-05-14", "2025-05-18", "America/New_York")
     before = snapshot(data_copy)
-    again = run_import(data_copy, FEED_2025, "--timezone", "America/New_York")
+    again = run_import(data_copy, feed, "--timezone", "America/New_York")
     assert "files changed: none" in again.output and snapshot(data_copy) == before
 
 
@@ -444,3 +450,13 @@ def test_a_feed_that_would_empty_the_program_needs_allow_removals(data_copy, tmp
     assert result.exit_code != 0 and "the feed would remove" in result.output and "--allow-removals" in result.output
     assert snapshot(data_copy) == before  # exit status 0 and 179 sessions gone, before
     assert run_import(data_copy, path).exit_code == 0
+
+
+@needs_shared("reference", "pycon-us-2025-conference.json")
+def test_the_facts_only_fixture_is_what_its_script_makes_of_the_real_feed():
+    from .fixtures.facts_only import facts_only
+
+    made = facts_only(json.loads(FEED_2025.read_text(encoding="utf-8")))
+    assert made == json.loads(FACTS_2025.read_text(encoding="utf-8"))
+    text = FACTS_2025.read_text(encoding="utf-8")
+    assert '"description"' not in text and '"bio"' not in text and '"contact"' not in text

@@ -134,3 +134,33 @@ async def test_relevance(datasette):
     share = held / len(RELEVANCE)
     print(f"relevance: {held}/{len(RELEVANCE)} queries have their expected sessions in the top 5 ({share:.0%})")
     assert len(RELEVANCE) >= 15 and share == 1.0, missed
+
+
+@pytest.fixture(scope="module")
+def described(tmp_path_factory):
+    """The site over a copy of data/ where session 2's description and session 19's title share a word."""
+    import shutil
+
+    from scripts.database.build import build
+    from scripts.serve import make_datasette
+
+    from .conftest import DATA
+    from .test_hostile import add_column
+
+    root = tmp_path_factory.mktemp("described")
+    shutil.copytree(DATA, root / "data")
+    add_column(root / "data" / "sessions.csv", "description",
+               {"2": "<p>We build a server for <em>zebrafish</em> observations, step by step.</p>"})
+    sessions = (root / "data" / "sessions.csv").read_text(encoding="utf-8")
+    (root / "data" / "sessions.csv").write_text(sessions.replace(",All about decorators,", ",Zebrafish decorators,"),
+                                                encoding="utf-8")
+    build(root / "data", root / "pycon.db")
+    return make_datasette(root / "pycon.db", None)
+
+
+async def test_a_title_match_ranks_above_a_description_match_with_a_plain_snippet(described):
+    rows = await search(described, "zebrafish")
+    assert [r["id"] for r in rows] == [19, 2]  # the title (weight 10) before the description (weight 1)
+    assert rows[1]["snippet"] == "We build a server for zebrafish observations, step by step."
+    html = (await described.client.get("/pycon/search", params={"q": "zebrafish"})).text
+    assert '<p class="session-snippet">We build a server for <mark>zebrafish</mark> observations' in html
