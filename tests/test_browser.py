@@ -324,3 +324,45 @@ def test_my_schedule_says_what_it_needs(page):
     assert page.locator(".calendar-links").count() == 0
     noscript = page.locator("noscript").inner_html()
     assert "needs JavaScript" in noscript and "/pycon/agenda?ids=105,66" in noscript
+
+
+def test_pages_work_without_javascript(page):
+    page.goto("/")
+    base = page.evaluate("() => location.origin")
+    context = page.context.browser.new_context(base_url=base, java_script_enabled=False, viewport=DESKTOP)
+    context.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
+    plain = context.new_page()
+    try:
+        plain.goto("/")
+        plain.get_by_label("Search sessions, speakers, tracks, rooms and hotels").fill("asyncio")
+        plain.keyboard.press("Enter")  # a plain GET form
+        plain.wait_for_url("**/pycon/search?q=asyncio")
+        assert plain.locator(".program-list .session-title a").first.inner_text().startswith("Container-enabled")
+        plain.goto("/schedule/2026-05-15")
+        assert plain.locator("article.block").count() > 30 and plain.locator("button.star:visible").count() == 0
+        plain.goto("/pycon/sessions/105")
+        assert plain.locator("h1").inner_text() == "AI-Assisted Contributions and Maintainer Load"
+        assert plain.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=105"
+        plain.goto("/schedule/mine?ids=105,66")
+        assert plain.locator("#mine-results .program-list > li").count() == 2
+        assert plain.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=66,105"
+        plain.goto("/schedule/mine")
+        assert "needs JavaScript" in plain.locator("#mine").inner_text()
+    finally:
+        context.close()
+
+
+def test_the_day_grid_prints_as_a_grid(page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("/schedule/2026-05-15")
+    page.emulate_media(media="print")
+    try:
+        assert not page.locator("header").is_visible() and not page.locator(".day-tabs").is_visible()
+        assert page.locator("button.star:visible").count() == 0
+        keynote = page.locator('article.block[data-session="1005"]')
+        assert keynote.is_visible() and page.evaluate(
+            "() => getComputedStyle(document.getElementById('schedule-grid')).display") == "grid"
+        page.pdf(path=str(SHOTS / "friday_print.pdf"))
+        assert (SHOTS / "friday_print.pdf").stat().st_size > 10_000
+    finally:
+        page.emulate_media(media="screen")
