@@ -80,3 +80,22 @@ def test_a_replica_dying_is_no_outage(cluster):
     os.kill(nodes[0]["pid"], signal.SIGKILL)
     statuses = [fetch(base + f"/pycon/program_day.json?day=2026-05-15&_t=dead{i}")[0] for i in range(12)]
     assert statuses == [200] * 12  # uncached URLs: nginx retries on the replica that lives
+
+
+def test_nginx_serves_stale_pages_when_every_replica_is_gone(real_db):
+    """An expired page (a clock page: 30 s) is still answered, marked STALE, after the last replica died."""
+    import time
+
+    if nginx_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is required in CI: .ci/run installs Debian's nginx package")
+        pytest.skip("nginx is not installed: apt-get install nginx to run the cluster tests")
+    url = "/pycon/now_next.json?at=2026-05-15T11:10&_shape=array"
+    with running_cluster(real_db, replicas=1) as (base, nodes):
+        status, _, body = fetch(base + url)
+        assert status == 200 and fetch(base + url)[1]["x-cache-status"] == "HIT"
+        os.kill(nodes[0]["pid"], signal.SIGKILL)
+        time.sleep(31)  # past its s-maxage
+        status, headers, stale = fetch(base + url)
+        assert status == 200 and headers["x-cache-status"] == "STALE" and stale == body
+        assert fetch(base + "/pycon/now_next.json?at=2026-05-15T11:20")[0] == 502  # nothing kept: nothing to serve

@@ -1,9 +1,11 @@
 """The importer of the official feed: a hand-written fixture in the feed's real shape, and the real 2025 feed."""
 import json
+import re
 import shutil
 import sqlite3
 import time
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -362,6 +364,36 @@ def test_a_dripping_server_is_given_up_on(monkeypatch):
         assert time.monotonic() - started < 4
     finally:
         slow.close()
+
+
+def test_a_silent_server_is_given_up_on_at_the_first_read(monkeypatch):
+    """Headers, then nothing: the per-read timeout ends it long before the whole download's."""
+    from scripts.importers import feed
+
+    monkeypatch.setattr(feed, "TIMEOUT", 1)
+    silent = _SlowFeed(gap=30)  # one byte, then half a minute of silence
+    try:
+        started = time.monotonic()
+        with pytest.raises(FeedError, match=r"cannot reach http://127\.0\.0\.1:\d+/conference\.json: timed out"):
+            fetch(silent.url)
+        assert time.monotonic() - started < 5
+    finally:
+        silent.close()
+
+
+def test_the_report_names_each_change(data_copy, tmp_path):
+    assert run_import(data_copy).exit_code == 0
+    feed = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    talks = [s for s in feed["schedule"] if s["kind"] == "talk"]
+    talks[0]["name"] = "A new title for the first talk"
+    for edge in ("start", "end"):  # the second talk a quarter of an hour later
+        talks[1][edge] = (datetime.fromisoformat(talks[1][edge]) + timedelta(minutes=15)).isoformat()
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    output = run_import(data_copy, path).output
+    assert "sessions: 0 added, 0 removed, 1 moved, 1 retitled" in output
+    assert re.search(r"^  retitled: .*A new title for the first talk", output, re.M)
+    assert re.search(r"^  moved: ", output, re.M) and re.search(r"^files changed: .*sessions\.csv", output, re.M)
 
 
 def test_an_endless_body_is_refused(monkeypatch):

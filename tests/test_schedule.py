@@ -99,3 +99,19 @@ async def test_a_session_in_several_rooms_is_placed_in_its_first_room(tmp_path):
     talk = placed(grid)[102]
     column = next(c for c in grid["columns"] if c["id"] == "104ab")
     assert talk["rooms"] == ["104ab", "101a"] and column["first"] <= talk["col"] < column["first"] + column["lanes"]
+
+
+def session(sid, start, end, rooms, kind="talk"):
+    return {"id": sid, "title": f"Session {sid}", "kind": kind, "start_local": f"2026-05-15 {start}",
+            "end_local": f"2026-05-15 {end}", "room_ids": rooms}
+
+
+def test_a_session_in_neighbouring_rooms_spans_their_columns_and_names_the_others():
+    rooms = {r: (f"Room {r.upper()}", None) for r in ("a", "b", "c")}
+    grid = layout([session(1, "10:00", "11:00", ["a"]), session(2, "10:00", "11:00", ["b"]),
+                   session(3, "10:00", "11:00", ["c"]), session(4, "11:00", "12:00", ["a"]),
+                   session(5, "12:00", "13:00", ["a", "b"]), session(6, "13:00", "14:00", ["a", "c"])], rooms)
+    assert [c["id"] for c in grid["columns"]] == ["a", "b", "c"]  # a is used most
+    sessions = placed(grid)
+    assert (sessions[5]["col"], sessions[5]["col_end"]) == (2, 4) and sessions[5]["also"] == []
+    assert (sessions[6]["col"], sessions[6]["col_end"]) == (2, 3) and sessions[6]["also"] == ["Room C"]

@@ -107,3 +107,24 @@ def test_no_endpoint_writes(base, real_db):
             urllib.request.urlopen(request, timeout=10)
         assert info.value.code == 405 and info.value.headers["allow"] == "GET, HEAD, OPTIONS"
     assert hashlib.sha256(real_db.read_bytes()).hexdigest() == before
+
+
+def share_link_seen_from(base, source_address):
+    """The share link /schedule/mine writes for a request that claims HTTPS, sent from `source_address`."""
+    import re
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10, source_address=(source_address, 0)) as conn:
+        conn.sendall(b"GET /schedule/mine?ids=105&own=1 HTTP/1.1\r\nHost: pycon.example.org\r\n"
+                     b"X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return re.search(rb'class="share-link">([^<]+)<', answer).group(1).decode()
+
+
+def test_x_forwarded_proto_is_believed_from_the_local_proxy_only(base):
+    """uvicorn trusts X-Forwarded-Proto from 127.0.0.1 (nginx) alone: another address cannot claim HTTPS."""
+    assert share_link_seen_from(base, "127.0.0.1") == "https://pycon.example.org/schedule/mine?ids=105"
+    assert share_link_seen_from(base, "127.0.0.2") == "http://pycon.example.org/schedule/mine?ids=105"
