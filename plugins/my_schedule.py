@@ -37,10 +37,11 @@ def notes(rows):
 
 
 def feed_links(datasette, request, ids):
-    """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, and the page's to share."""
+    """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, and the page's path to share
+    (mine.js makes it whole from the address bar: behind a proxy, only the browser knows the scheme)."""
     feed = datasette.urls.path(f"/{DATABASE}/agenda.ics?ids={','.join(ids)}")
     webcal = f"webcal://{request.host}{feed}"
-    share = f"{request.scheme}://{request.host}{datasette.urls.path('/schedule/mine')}?ids={','.join(ids)}"
+    share = f"{datasette.urls.path('/schedule/mine')}?ids={','.join(ids)}"
     return {"download": feed, "webcal": webcal, "share": share,
             "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
 

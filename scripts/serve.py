@@ -46,7 +46,7 @@ def check_database(path: Path):
         raise DatabaseUnusable(f"{path} is not a readable SQLite database ({exc}); run 'make clean build'.") from None
     if result != "ok":
         raise DatabaseUnusable(f"{path} is corrupt ({result}); run 'make clean build'.")
-    missing = {"sessions", "speakers", "rooms", "hotels", "conference"} - tables
+    missing = {"sessions", "speakers", "rooms", "hotels", "conference", "kinds"} - tables
     if missing:
         raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
 

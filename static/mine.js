@@ -27,6 +27,9 @@
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         results.innerHTML = page.getElementById("mine-results").innerHTML;
+        Array.prototype.forEach.call(results.querySelectorAll("a.share-link"), function (a) {
+          a.href = a.textContent = location.origin + a.getAttribute("href");
+        });
         Array.prototype.forEach.call(results.querySelectorAll("button.star"), function (b) { b.hidden = false; });
         window.mySchedule.refresh();
       })

@@ -109,22 +109,23 @@ def test_no_endpoint_writes(base, real_db):
     assert hashlib.sha256(real_db.read_bytes()).hexdigest() == before
 
 
-def share_link_seen_from(base, source_address):
-    """The share link /schedule/mine writes for a request that claims HTTPS, sent from `source_address`."""
+def own_url_seen_from(base, source_address):
+    """The URL a page gives of its own JSON (Datasette's absolute alternate link), asked for by a request
+    that claims HTTPS, sent from `source_address`."""
     import re
     import socket
 
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10, source_address=(source_address, 0)) as conn:
-        conn.sendall(b"GET /schedule/mine?ids=105&own=1 HTTP/1.1\r\nHost: pycon.example.org\r\n"
+        conn.sendall(b"GET /pycon/sessions/105 HTTP/1.1\r\nHost: pycon.example.org\r\n"
                      b"X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n")
         answer = b""
         while chunk := conn.recv(65536):
             answer += chunk
-    return re.search(rb'class="share-link">([^<]+)<', answer).group(1).decode()
+    return re.search(rb'<link rel="alternate" type="application/json\+datasette" href="([^"]+)"', answer).group(1).decode()
 
 
 def test_x_forwarded_proto_is_believed_from_the_local_proxy_only(base):
     """uvicorn trusts X-Forwarded-Proto from 127.0.0.1 (nginx) alone: another address cannot claim HTTPS."""
-    assert share_link_seen_from(base, "127.0.0.1") == "https://pycon.example.org/schedule/mine?ids=105"
-    assert share_link_seen_from(base, "127.0.0.2") == "http://pycon.example.org/schedule/mine?ids=105"
+    assert own_url_seen_from(base, "127.0.0.1") == "https://pycon.example.org/pycon/sessions/105.json"
+    assert own_url_seen_from(base, "127.0.0.2") == "http://pycon.example.org/pycon/sessions/105.json"
