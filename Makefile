@@ -6,7 +6,7 @@ PORT ?= 8001
 DB := build/pycon.db
 SOURCES := $(wildcard data/*.csv data/*.yaml)
 
-.PHONY: install build validate serve cluster test bench loadtest publish-bundle clean import
+.PHONY: install build validate serve cluster test bench loadtest publish-bundle clean import import-recordings
 REPLICAS ?= 2
 
 $(BIN)/pycon-db: pyproject.toml
@@ -44,6 +44,11 @@ test: install node_modules/axe-core/axe.min.js
 import: install
 	@test -n "$(FEED)" || { echo "usage: make import FEED=<url or file> [TZ_ARG='--timezone America/New_York']"; exit 2; }
 	$(BIN)/pycon-db import "$(FEED)" --data data $(TZ_ARG)
+
+# make import-recordings PYVIDEO=../pyvideo-data/pycon-us-2026 (one event's folder of pyvideo/data)
+import-recordings: install
+	@test -n "$(PYVIDEO)" || { echo "usage: make import-recordings PYVIDEO=<pyvideo/data event folder>"; exit 2; }
+	$(BIN)/pycon-db import-recordings "$(PYVIDEO)" --data data
 
 bench: install
 	$(BIN)/python -m bench

@@ -26,6 +26,7 @@ CHILDREN = "select * from calendar_events where parent_id = :id order by title"
 SOURCE = "select * from sources where id = (select source_id from sessions where id = :id)"
 # calendar_events carries no description (feeds build their own): it is the sessions table's.
 DESCRIPTION = "select description from sessions where id = :id"
+RECORDING = "select video_url, duration_s, title from recordings where session_id = :id order by id"
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
@@ -66,7 +67,8 @@ async def session_facts(db, pk):
     facts = {"session": s, "google_url": google_calendar_url(s),
              "speakers": await rows_of(db, SPEAKERS, {"id": pk}), "rooms": await rows_of(db, ROOMS, {"id": pk}),
              "children": await rows_of(db, CHILDREN, {"id": pk}), "description": safe_description((await rows_of(db, DESCRIPTION, {"id": pk}))[0]["description"]),
-             "source": (await rows_of(db, SOURCE, {"id": pk}) or [None])[0], "concurrent": [], "parent": None}
+             "source": (await rows_of(db, SOURCE, {"id": pk}) or [None])[0], "concurrent": [], "parent": None,
+             "recordings": await rows_of(db, RECORDING, {"id": pk})}
     if s["start_local"] and s["end_local"]:
         facts["concurrent"] = await rows_of(db, AT_THE_SAME_TIME, {"day": s["day"], "id": pk, "start": s["start_local"],
                                                                    "end": s["end_local"]})

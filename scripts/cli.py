@@ -1,4 +1,4 @@
-"""The command line: `pycon-db validate`, `build`, `import` (the official feed) and `serve`."""
+"""The command line: `pycon-db validate`, `build`, `import` (the official feed), `import-recordings` (pyvideo) and `serve`."""
 import sqlite3
 import sys
 import time
@@ -84,6 +84,21 @@ def import_command(feed, data_dir, tz_name, trust_offsets, allow_removals, sourc
     except FeedError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary.report())
+
+
+@cli.command("import-recordings")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DATA, show_default=True,
+              help="Folder holding the CSV and YAML sources to update.")
+def import_recordings_command(folder, data_dir):
+    """Import one event's recordings in pyvideo/data's format (FOLDER holds category.json and videos/)."""
+    from .importers.feed import FeedError
+    from .importers.recordings import import_recordings
+
+    try:
+        click.echo(import_recordings(folder, data_dir))
+    except FeedError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()

@@ -366,3 +366,17 @@ def test_the_day_grid_prints_as_a_grid(page):
         assert (SHOTS / "friday_print.pdf").stat().st_size > 10_000
     finally:
         page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_recorded_session_leads_with_its_recording(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon/sessions/45")
+    watch = page.locator(".record-recording a")
+    assert watch.inner_text().startswith("Watch the recording (") and "MC1PQ7ZgUeU" in watch.get_attribute("href")
+    assert watch.bounding_box()["y"] < page.locator(".record-calendar").bounding_box()["y"]
+    assert page.locator("iframe").count() == 0 and no_horizontal_scroll(page)  # nothing loads until asked
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=str(SHOTS / f"session_recorded_{name}.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -492,3 +492,14 @@ def test_the_facts_only_fixture_is_what_its_script_makes_of_the_real_feed():
     assert made == json.loads(FACTS_2025.read_text(encoding="utf-8"))
     text = FACTS_2025.read_text(encoding="utf-8")
     assert '"description"' not in text and '"bio"' not in text and '"contact"' not in text
+
+
+def test_recordings_of_sessions_the_feed_removes_are_unlinked_and_said_so(imported):
+    data_dir, db, output = imported
+    sessions = {r[0] for r in db.execute("select id from sessions")}
+    linked = [r for r in db.execute("select id, session_id, match from recordings")]
+    assert len(linked) == 90 and all(r[1] is None or r[1] in sessions for r in linked)
+    assert all(r[2] is None for r in linked if r[1] is None)
+    assert "  note: recording demystifying-the-gil unlinked: session 45 is no longer in the program" in output
+    kept = db.execute("select session_id from recordings where id = 'ai-assisted-contributions-and-maintainer-load'")
+    assert kept.fetchone()[0] == 105  # the fixture keeps session 105, and so its recording

@@ -174,6 +174,8 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
         "rooms.csv": csv_text(room_cols, rooms),
         "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url),
     }
+    if (data_dir / "recordings.csv").exists():
+        files["recordings.csv"] = unlinked_recordings(data_dir, {r["id"] for r in sessions}, summary)
     changed = {name: text for name, text in files.items() if (data_dir / name).read_text(encoding="utf-8") != text}
     conf_new = conference_text(conf_text, conference, sessions, tz_name, summary)
     if conf_new != conf_text:
@@ -394,6 +396,19 @@ def sources_text(data_dir, source_id, year, source_url):
         return text
     return text.rstrip("\n") + (f"\n- id: {source_id}\n  title: Official schedule feed of PyCon US {year} "
                                  f"(conference.json)\n  url: {source_url}\n")
+
+
+def unlinked_recordings(data_dir, session_ids, summary):
+    """recordings.csv with every link to a session the program no longer has taken off, and said so."""
+    columns, recordings = read_rows(data_dir / "recordings.csv")
+    for rec in recordings:
+        for col in ("session", "session_by_hand"):
+            if rec.get(col) and rec[col] not in session_ids:
+                summary.notices.append(f"recording {rec['id']} unlinked: session {rec[col]} is no longer in the program")
+                rec[col] = ""
+                if col == "session":
+                    rec["match"] = ""
+    return csv_text(columns, recordings)
 
 
 def mark_parallel_rooms(sessions, rooms, summary):

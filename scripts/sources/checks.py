@@ -17,7 +17,7 @@ def check_dataset(ds: Dataset) -> list:
     track_ids = check_unique(ds.tracks, "id", errors)
     speaker_ids = check_unique(t["speakers"], "id", errors)
     session_ids = check_unique(t["sessions"], "id", errors)
-    for key in ("hotels", "sprint_projects", "reported_sessions"):
+    for key in ("hotels", "sprint_projects", "reported_sessions", "recordings"):
         check_unique(t[key], "id", errors)
     check_unique(t["rooms"], "name", errors)
     kind_ids = check_unique(ds.kinds, "id", errors)
@@ -30,7 +30,7 @@ def check_dataset(ds: Dataset) -> list:
         if rec:
             check_ref(rec, "source", source_ids, "source", errors)
     for group in (ds.tracks, t["sessions"], t["speakers"], t["rooms"], t["hotels"], t["sprint_projects"],
-                  t["reported_sessions"]):
+                  t["reported_sessions"], t["recordings"]):
         for rec in group:
             check_ref(rec, "source", source_ids, "source", errors)
     for rec in ds.tracks:
@@ -47,6 +47,9 @@ def check_dataset(ds: Dataset) -> list:
         check_ref(rec, "parent", session_ids, "session", errors)
         if rec["parent"] is not None and rec["parent"] == rec["id"]:
             errors.append(rec.error("parent", "a session cannot be its own parent"))
+    for rec in t["recordings"]:
+        check_ref(rec, "session", session_ids, "session", errors)
+        check_ref(rec, "session_by_hand", session_ids, "session", errors)
     seen_links = {}
     for rec in t["session_speakers"]:
         check_ref(rec, "session", session_ids, "session", errors)

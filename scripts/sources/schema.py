@@ -177,6 +177,16 @@ REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
     field("notes", header_optional=True),
 ), people=True)
 
+# Recordings of sessions, from pyvideo/data (scripts/importers/recordings.py writes the file).
+RECORDINGS = Table("recordings", "recordings.csv", "id", (
+    field("id", identifier, True), Column("session_id", int, "session", integer, references="sessions"),
+    field("match", one_of("hand", "url", "title", "title-contained", "lightning-slot")),
+    Column("session_by_hand", int, "session_by_hand", integer, references="sessions"),
+    field("title", text, True), field("speakers"), field("recorded", iso_date, True),
+    field("duration_s", integer, type=int), field("language"), field("video_url", url, True),
+    field("thumbnail_url", url), field("presentation_url", url), field("file", text, True), source_id(),
+))
+
 # The vocabulary of kinds that validation, the importer, the pages and the search share.
 KINDS = Table("kinds", "kinds.yaml", "id", (
     field("id", from_yaml(identifier), True), field("label", from_yaml(text), True),
@@ -185,5 +195,5 @@ KINDS = Table("kinds", "kinds.yaml", "id", (
 
 # In the order the build writes them.
 TABLES = (SOURCES, CONFERENCE, ROOMS, TRACKS, SPEAKERS, SESSIONS, SESSION_SPEAKERS, SESSION_ROOMS, HOTELS,
-          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS)
+          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS, RECORDINGS)
 CSV_TABLES = {t.name: t for t in TABLES if t.file.endswith(".csv")}

@@ -1,0 +1,94 @@
+"""Recordings from pyvideo/data: the importer on the real 2026 folder, its matches, its refusals, the pages."""
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from scripts.cli import cli
+from scripts.importers.recordings import METHODS
+
+from .conftest import DATA, SHARED, needs_shared
+
+PYVIDEO_2026 = SHARED / "sources" / "pyvideo" / "pycon-us-2026"
+
+
+def snapshot(data_dir):
+    return {p.name: p.read_bytes() for p in sorted(data_dir.iterdir())}
+
+
+def run(folder, data_dir):
+    return CliRunner().invoke(cli, ["import-recordings", str(folder), "--data", str(data_dir)])
+
+
+@needs_shared("sources", "pyvideo", "pycon-us-2026", "category.json")
+def test_the_real_2026_recordings_match_as_counted_and_twice_changes_nothing(data_copy):
+    (data_copy / "recordings.csv").write_text((DATA / "recordings.csv").read_text().splitlines()[0] + "\n")
+    first = run(PYVIDEO_2026, data_copy)
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("recordings: 90 (0 by hand, 76 by url, 3 by title, 4 by title-contained, "
+                                   "2 by lightning-slot, 5 unmatched); 90 added, 0 changed, 0 removed")
+    shutil.copy(DATA / "recordings.csv", data_copy / "recordings.csv")  # with the organiser's hand match
+    again = run(PYVIDEO_2026, data_copy)
+    assert "(1 by hand, 76 by url, 3 by title, 4 by title-contained, 2 by lightning-slot, 4 unmatched)" in again.output
+    assert "files changed: none" in again.output and snapshot(data_copy) == snapshot(DATA)
+
+
+def test_every_recording_names_its_source_and_how_it_was_matched(db):
+    rows = db.execute("select * from recordings").fetchall()
+    assert len(rows) == 90 and {r["source_id"] for r in rows} == {"pyvideo-pycon-us-2026"}
+    assert {r["match"] for r in rows if r["session_id"]} <= set(METHODS)
+    assert all(r["match"] is None for r in rows if r["session_id"] is None)
+    assert db.execute("select count(distinct session_id) from recordings").fetchone()[0] == 86  # one session, one recording
+
+
+def test_demystifying_the_gil_links_its_video(db):
+    row = db.execute("select * from recordings where session_id = 45").fetchone()
+    assert row["title"] == "Demystifying the GIL" and row["match"] == "url"
+    assert row["video_url"] == "https://www.youtube.com/watch?v=MC1PQ7ZgUeU"
+
+
+async def test_a_session_page_offers_its_recording(datasette, db):
+    minutes = round(db.execute("select duration_s from recordings where session_id = 45").fetchone()[0] / 60)
+    html = (await datasette.client.get("/pycon/sessions/45")).text
+    assert (f'<p class="record-recording"><a href="https://www.youtube.com/watch?v=MC1PQ7ZgUeU">'
+            f"Watch the recording ({minutes} min)</a></p>") in html
+    assert html.index("record-recording") < html.index("record-calendar")
+    assert "record-recording" not in (await datasette.client.get("/pycon/sessions/2")).text  # a tutorial: none
+
+
+class Raw(str):
+    """A file's text as it is, not a change to the JSON."""
+
+
+def bad_folder(tmp_path, change):
+    """A copy of one real recording's folder with one fault."""
+    folder = tmp_path / "pycon-us-2026"
+    (folder / "videos").mkdir(parents=True)
+    (folder / "category.json").write_text('{"title": "PyCon US 2026"}')
+    doc = {"title": "Demystifying the GIL", "speakers": ["Someone"], "recorded": "2026-05-16", "duration": 1800,
+           "language": "eng", "videos": [{"type": "youtube", "url": "https://www.youtube.com/watch?v=MC1PQ7ZgUeU"}],
+           "related_urls": [{"label": "Presentation Webpage", "url": "https://us.pycon.org/2026/schedule/presentation/45/"}]}
+    raw = change(doc)
+    (folder / "videos" / "demystifying-the-gil.json").write_text(raw if isinstance(raw, Raw) else json.dumps(doc))
+    return folder
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: Raw("{not json"), "pycon-us-2026/videos/demystifying-the-gil.json is not JSON"),
+    (lambda d: d.pop("title"), "demystifying-the-gil.json: field 'title': is missing or not text"),
+    (lambda d: d.pop("videos"), "field 'videos': should be a list of {type, url}, with at least one"),
+    (lambda d: d["videos"][0].update(url="javascript:alert(1)"), "field 'videos[0].url': 'javascript:alert(1)' is not an http(s) URL"),
+    (lambda d: d.update(duration=-5), "field 'duration': -5 is not a number of seconds (0 or more)"),
+    (lambda d: d.update(recorded="16 May"), "field 'recorded': '16 May' is not a date (YYYY-MM-DD)"),
+])
+def test_bad_recordings_are_refused_by_file_and_field_and_data_is_kept(data_copy, tmp_path, change, message):
+    before = snapshot(data_copy)
+    result = run(bad_folder(tmp_path, change), data_copy)
+    assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+    assert snapshot(data_copy) == before
+
+
+def test_a_folder_that_is_not_an_event_is_refused(data_copy, tmp_path):
+    result = run(tmp_path, data_copy)
+    assert result.exit_code != 0 and "is not an event folder of pyvideo/data (category.json and videos/)" in result.output
