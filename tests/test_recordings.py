@@ -1,5 +1,6 @@
 """Recordings from pyvideo/data: the importer on the real 2026 folder, its matches, its refusals, the pages."""
 import json
+import re
 import shutil
 
 import pytest
@@ -92,3 +93,26 @@ def test_bad_recordings_are_refused_by_file_and_field_and_data_is_kept(data_copy
 def test_a_folder_that_is_not_an_event_is_refused(data_copy, tmp_path):
     result = run(tmp_path, data_copy)
     assert result.exit_code != 0 and "is not an event folder of pyvideo/data (category.json and videos/)" in result.output
+
+
+async def test_calendar_events_carry_the_recording(datasette):
+    import icalendar
+
+    body = (await datasette.client.get("/pycon/agenda.ics?ids=45")).text
+    event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
+    assert "Recording: https://www.youtube.com/watch?v=MC1PQ7ZgUeU" in str(event["DESCRIPTION"]).splitlines()
+    row = (await datasette.client.get("/pycon/agenda.json?_shape=array&ids=45")).json()[0]
+    assert row["recording_url"] == "https://www.youtube.com/watch?v=MC1PQ7ZgUeU" and row["recording_s"] > 0
+
+
+async def test_grids_and_lists_mark_what_has_a_recording(datasette, db):
+    recorded = {r[0] for r in db.execute(
+        "select s.id from sessions s join recordings r on r.session_id = s.id where s.day = '2026-05-15' "
+        "and s.parent_id is null and s.start_iso is not null and s.end_iso is not null")}
+    html = (await datasette.client.get("/schedule/2026-05-15")).text
+    blocks = re.findall(r'<article class="block[^"]*" data-session="(\d+)".*?</article>', html, re.S)
+    marked = {int(b) for b in re.findall(r'<article class="block[^"]*" data-session="(\d+)"(?:(?!</article>).)*'
+                                        r'class="block-recording"', html, re.S)}
+    assert blocks and marked == recorded and len(recorded) > 20
+    speaker = (await datasette.client.get("/pycon/speakers/bruce-eckel")).text
+    assert 'class="session-recording" href="https://www.youtube.com/watch?v=MC1PQ7ZgUeU">Watch the recording (' in speaker

@@ -2,7 +2,7 @@
 select
   p.id, p.day, p.weekday, p.start_local, p.end_local, p.start_iso, p.end_iso, p.duration_min,
   p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track, p.room_id, p.room, p.floor,
-  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes,
+  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes, p.recording_url, p.recording_s,
   p.title || coalesce(': ' || p.subtitle, '') as event_name,
   coalesce(p.start_iso, p.day) as event_dtstart,
   p.end_iso as event_dtend,
@@ -13,6 +13,7 @@ select
     || 'Kind: ' || p.kind || char(10)
     || coalesce('Room: ' || p.room || coalesce(' (' || p.floor || ')', '') || char(10), '')
     || coalesce('Note: ' || p.notes || char(10), '')
+    || coalesce('Recording: ' || p.recording_url || char(10), '')
     || coalesce(p.url, c.schedule_url) as event_description,
   coalesce(p.room || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
   coalesce(p.url, c.schedule_url) as event_url,
