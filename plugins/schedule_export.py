@@ -58,7 +58,7 @@ async def load_schedule(datasette):
             "type": r["kind"], "track": r["track"], "language": r["language"],
             "room": r["room"] or venue_room, "start": start, "end": end, "duration": hhmm(r["duration_min"]),
             "slug": f"{conference['acronym']}-{r['id']}-{slugify(r['title'])}"[:80].rstrip("-"),
-            "url": r["url"] or conference["schedule_url"], "official_url": r["url"],
+            "url": r["url"] or conference["schedule_url"], "official_url": r["url"], "recording_url": r.get("recording_url"),
             "abstract": "", "description": r["notes"] or "",
             "persons": people.get(r["id"], []),
         }
@@ -121,10 +121,17 @@ def render_xml(conference, tracks, days, version):
                     ids = {"id": str(p["profile_id"])} if p["profile_id"] else {}
                     ET.SubElement(persons, "person", guid=person_guid(p, conference["url"]), **ids).text = p["name"]
                 links = ET.SubElement(ev, "links")
-                if e["official_url"]:
-                    ET.SubElement(links, "link", href=e["official_url"], type="web").text = "Official page"
+                for link in event_links(e):
+                    ET.SubElement(links, "link", href=link["url"], type=link["type"]).text = link["title"]
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def event_links(e):
+    """The official page and the recording, as both formats list links (the recording as `media`, the
+    c3voc schema's type for it; frab's <recording> element describes licence and opt-out, not a URL)."""
+    return ([{"url": e["official_url"], "title": "Official page", "type": "web"}] if e["official_url"] else []) + \
+        ([{"url": e["recording_url"], "title": "Recording", "type": "media"}] if e["recording_url"] else [])
 
 
 def render_json(conference, tracks, days, version):
@@ -140,7 +147,7 @@ def render_json(conference, tracks, days, version):
                 "url": e["url"], "title": e["title"], "subtitle": e["subtitle"], "track": e["track"], "type": e["type"],
                 "language": e["language"], "abstract": e["abstract"], "description": e["description"],
                 "persons": [person_json(p, conference["url"]) for p in e["persons"]],
-                "links": [{"url": e["official_url"], "title": "Official page", "type": "web"}] if e["official_url"] else [],
+                "links": event_links(e),
             } for e in events]
         out_days.append({"index": index, "date": date, "day_start": day["start"].isoformat(),
                          "day_end": day["end"].isoformat(), "rooms": day_rooms})

@@ -83,7 +83,8 @@ async def test_json_events_match_the_program(datasette):
     assert poster["persons"][0]["name"] == "Tyler Coles" and "id" not in poster["persons"][0]
     assert poster["persons"][0]["url"] == "https://us.pycon.org/2026/speaker/profile/13/"
     talk = next(e for e in events if e["id"] == 105)
-    assert talk["links"] == [{"url": "https://us.pycon.org/2026/schedule/presentation/105/", "title": "Official page", "type": "web"}]
+    assert talk["links"] == [{"url": "https://us.pycon.org/2026/schedule/presentation/105/", "title": "Official page", "type": "web"},
+                             {"url": "https://www.youtube.com/watch?v=EKayPgbD6J0", "title": "Recording", "type": "media"}]
 
 
 async def test_exports_have_etag_and_304(datasette):

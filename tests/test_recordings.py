@@ -116,3 +116,20 @@ async def test_grids_and_lists_mark_what_has_a_recording(datasette, db):
     assert blocks and marked == recorded and len(recorded) > 20
     speaker = (await datasette.client.get("/pycon/speakers/bruce-eckel")).text
     assert 'class="session-recording" href="https://www.youtube.com/watch?v=MC1PQ7ZgUeU">Watch the recording (' in speaker
+
+
+async def test_the_schedule_exports_link_the_recording(datasette):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring((await datasette.client.get("/pycon/schedule.xml")).text)
+    event = root.find(".//event[@id='45']")
+    assert [(l.get("type"), l.get("href"), l.text) for l in event.find("links")] == [
+        ("web", "https://us.pycon.org/2026/schedule/presentation/45/", "Official page"),
+        ("media", "https://www.youtube.com/watch?v=MC1PQ7ZgUeU", "Recording")]
+    data = (await datasette.client.get("/pycon/schedule.json")).json()
+    events = [e for d in data["schedule"]["conference"]["days"] for room in d["rooms"].values() for e in room]
+    gil = next(e for e in events if e["id"] == 45)
+    assert {"url": "https://www.youtube.com/watch?v=MC1PQ7ZgUeU", "title": "Recording", "type": "media"} in gil["links"]
+    assert sum(any(l["type"] == "media" for l in e["links"]) for e in events) == len(
+        [r for r in (await datasette.client.get("/pycon/calendar_events.json?_shape=array&_size=max&recording_url__notblank=1")).json()
+         if r["start_iso"] and r["end_iso"]])
