@@ -380,3 +380,16 @@ def test_a_recorded_session_leads_with_its_recording(page, viewport):
     page.screenshot(path=str(SHOTS / f"session_recorded_{name}.png"), full_page=True)
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_recordings_page(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon/watch?track=ai")
+    assert page.locator(".watch-summary").inner_text().endswith("they were still private when read).")
+    assert page.locator(".program-list > li").count() == page.locator(".session-recording, .session-no-recording").count()
+    assert no_horizontal_scroll(page)
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=str(SHOTS / f"watch_ai_{name}.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})

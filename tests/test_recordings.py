@@ -133,3 +133,19 @@ async def test_the_schedule_exports_link_the_recording(datasette):
     assert sum(any(l["type"] == "media" for l in e["links"]) for e in events) == len(
         [r for r in (await datasette.client.get("/pycon/calendar_events.json?_shape=array&_size=max&recording_url__notblank=1")).json()
          if r["start_iso"] and r["end_iso"]])
+
+
+async def test_the_watch_page_lists_recorded_kinds_and_names_the_missing(datasette, db):
+    expected = db.execute("select count(*) from calendar_events e join kinds k on k.id = e.kind "
+                          "where k.recorded and e.parent_id is null").fetchone()[0]
+    rows = (await datasette.client.get("/pycon/watch.json?_shape=array")).json()
+    assert len(rows) == expected and sum(r["recording_state"] == "published" for r in rows) == 86
+    keynotes = (await datasette.client.get("/pycon/watch.json?_shape=array&kind=keynote")).json()
+    assert [(r["id"], r["recording_state"]) for r in keynotes] == [(1005, "missing"), (1009, "published"),
+                                                                    (1012, "published"), (1016, "missing")]
+    assert {r["track_id"] for r in (await datasette.client.get("/pycon/watch.json?_shape=array&track=AI")).json()} == {"ai"}
+    html = " ".join((await datasette.client.get("/pycon/watch")).text.split())
+    assert f"86 of {expected} sessions have a published recording" in html
+    lin_qiao = re.search(r'<li class="session" data-session="1005">.*?</li>', html).group(0)
+    assert "recording not yet published" in lin_qiao and "session-recording" not in lin_qiao
+    assert 'href="/pycon/watch"' in (await datasette.client.get("/")).text

@@ -190,7 +190,8 @@ RECORDINGS = Table("recordings", "recordings.csv", "id", (
 # The vocabulary of kinds that validation, the importer, the pages and the search share.
 KINDS = Table("kinds", "kinds.yaml", "id", (
     field("id", from_yaml(identifier), True), field("label", from_yaml(text), True),
-    field("search_words", from_yaml(text), True), field("in_feed", yaml_flag, True, int), field("notes", from_yaml(text)),
+    field("search_words", from_yaml(text), True), field("in_feed", yaml_flag, True, int),
+    field("recorded", yaml_flag, True, int), field("notes", from_yaml(text)),
 ))
 
 # In the order the build writes them.
