@@ -12,60 +12,67 @@ def check_dataset(ds: Dataset) -> list:
     """Every cross-record error of the dataset (field-level errors are already in ds.errors)."""
     errors = []
     t = ds.tables
-    source_ids = check_unique(ds.sources, "id", errors)
-    room_ids = check_unique(t["rooms"], "id", errors)
-    track_ids = check_unique(ds.tracks, "id", errors)
-    speaker_ids = check_unique(t["speakers"], "id", errors)
-    session_ids = check_unique(t["sessions"], "id", errors)
+    ids = {"source": check_unique(ds.sources, "id", errors), "room": check_unique(t["rooms"], "id", errors),
+           "track": check_unique(ds.tracks, "id", errors), "speaker": check_unique(t["speakers"], "id", errors),
+           "session": check_unique(t["sessions"], "id", errors), "kind": check_unique(ds.kinds, "id", errors)}
     for key in ("hotels", "sprint_projects", "reported_sessions", "recordings"):
         check_unique(t[key], "id", errors)
     check_unique(t["rooms"], "name", errors)
-    kind_ids = check_unique(ds.kinds, "id", errors)
-    for rec in t["sessions"]:
-        if rec["kind"] is not None and rec["kind"] not in kind_ids:
-            errors.append(rec.error("kind", f"{rec['kind']!r} is not one of the kinds of data/kinds.yaml: "
-                                            f"{', '.join(k['id'] for k in ds.kinds if k['id'])}"))
-
-    for rec in [ds.conference] + ([ds.conference.get("venue")] if ds.conference else []):
-        if rec:
-            check_ref(rec, "source", source_ids, "source", errors)
-    for group in (ds.tracks, t["sessions"], t["speakers"], t["rooms"], t["hotels"], t["sprint_projects"],
-                  t["reported_sessions"], t["recordings"]):
-        for rec in group:
-            check_ref(rec, "source", source_ids, "source", errors)
-    for rec in ds.tracks:
-        check_ref(rec, "room", room_ids, "room", errors)
-        for day in rec.get("days") or []:
-            if not isinstance(day, date):
-                errors.append(rec.error("days", f"{day!r} is not a date (YYYY-MM-DD)"))
-    for rec in t["sessions"]:
-        check_ref(rec, "room", room_ids, "room", errors)
-        for other in rec.get("other_rooms") or []:
-            if other not in room_ids:
-                errors.append(rec.error("other_rooms", f"unknown room {other!r}"))
-        check_ref(rec, "track", track_ids, "track", errors)
-        check_ref(rec, "parent", session_ids, "session", errors)
-        if rec["parent"] is not None and rec["parent"] == rec["id"]:
-            errors.append(rec.error("parent", "a session cannot be its own parent"))
-    for rec in t["recordings"]:
-        check_ref(rec, "session", session_ids, "session", errors)
-        check_ref(rec, "session_by_hand", session_ids, "session", errors)
-    seen_links = {}
-    for rec in t["session_speakers"]:
-        check_ref(rec, "session", session_ids, "session", errors)
-        check_ref(rec, "speaker", speaker_ids, "speaker", errors)
-        key = (rec["session"], rec["speaker"])
-        if None not in key and key in seen_links:
-            errors.append(rec.error("speaker", f"speaker {rec['speaker']!r} is listed twice for session {rec['session']} (first at line {seen_links[key]})"))
-        seen_links.setdefault(key, rec.line)
-        if rec["position"] is not None and rec["position"] < 1:
-            errors.append(rec.error("position", "must be 1 or more (1 = first speaker)"))
+    check_references(ds, ids, errors)
+    check_speaker_links(t["session_speakers"], ids, errors)
 
     check_times(ds, errors)
     check_room_overlaps(t["sessions"], t["rooms"], errors)
     check_speaker_conflicts(t["sessions"], t["session_speakers"], errors)
     check_coordinates(ds, errors)
     return errors
+
+
+def check_references(ds, ids, errors):
+    """Every id that points at another record points at one that exists."""
+    t = ds.tables
+    for rec in t["sessions"]:
+        if rec["kind"] is not None and rec["kind"] not in ids["kind"]:
+            errors.append(rec.error("kind", f"{rec['kind']!r} is not one of the kinds of data/kinds.yaml: "
+                                            f"{', '.join(k['id'] for k in ds.kinds if k['id'])}"))
+    for rec in [ds.conference] + ([ds.conference.get("venue")] if ds.conference else []):
+        if rec:
+            check_ref(rec, "source", ids["source"], "source", errors)
+    for group in (ds.tracks, t["sessions"], t["speakers"], t["rooms"], t["hotels"], t["sprint_projects"],
+                  t["reported_sessions"], t["recordings"]):
+        for rec in group:
+            check_ref(rec, "source", ids["source"], "source", errors)
+    for rec in ds.tracks:
+        check_ref(rec, "room", ids["room"], "room", errors)
+        for day in rec.get("days") or []:
+            if not isinstance(day, date):
+                errors.append(rec.error("days", f"{day!r} is not a date (YYYY-MM-DD)"))
+    for rec in t["sessions"]:
+        check_ref(rec, "room", ids["room"], "room", errors)
+        for other in rec.get("other_rooms") or []:
+            if other not in ids["room"]:
+                errors.append(rec.error("other_rooms", f"unknown room {other!r}"))
+        check_ref(rec, "track", ids["track"], "track", errors)
+        check_ref(rec, "parent", ids["session"], "session", errors)
+        if rec["parent"] is not None and rec["parent"] == rec["id"]:
+            errors.append(rec.error("parent", "a session cannot be its own parent"))
+    for rec in t["recordings"]:
+        check_ref(rec, "session", ids["session"], "session", errors)
+        check_ref(rec, "session_by_hand", ids["session"], "session", errors)
+
+
+def check_speaker_links(links, ids, errors):
+    """Each link names a known session and speaker, once, at a position from 1."""
+    seen = {}
+    for rec in links:
+        check_ref(rec, "session", ids["session"], "session", errors)
+        check_ref(rec, "speaker", ids["speaker"], "speaker", errors)
+        key = (rec["session"], rec["speaker"])
+        if None not in key and key in seen:
+            errors.append(rec.error("speaker", f"speaker {rec['speaker']!r} is listed twice for session {rec['session']} (first at line {seen[key]})"))
+        seen.setdefault(key, rec.line)
+        if rec["position"] is not None and rec["position"] < 1:
+            errors.append(rec.error("position", "must be 1 or more (1 = first speaker)"))
 
 
 def check_unique(records, key, errors):
