@@ -2,6 +2,7 @@
 import csv
 import json
 import re
+import sqlite3
 
 import pytest
 
@@ -232,3 +233,14 @@ def test_reported_sessions_cite_sources(db):
     assert all(r["known"] for r in rows) and len(rows) == 5
     assert [r["source_id"] for r in rows] == ["recap-michel"] * 4 + ["fedidevs-pycon26"]
     assert all("(recap section)" in rows[i]["notes"] for i in (2, 3))
+
+
+def test_the_benchmarks_scaled_copy_of_data_builds(tmp_path):
+    """bench/ copies data/ at a scale; a source it forgets to copy breaks `make bench` (twice so far)."""
+    from bench.__main__ import scaled_copy
+    from scripts.database.build import build
+
+    sessions = scaled_copy(3, tmp_path / "data")
+    build(tmp_path / "data", tmp_path / "scaled.db")
+    db = sqlite3.connect(tmp_path / "scaled.db")
+    assert db.execute("select count(*) from sessions").fetchone()[0] == sessions == 3 * 180
