@@ -159,6 +159,15 @@ from conference c
 def extra_template_vars(template, database, request, datasette):
     """What two query pages need beyond their rows, from the same SQL functions as their queries:
     the ids an agenda was asked for; the moment now_next shows and the conference's span."""
+    if template == "index.html" and request is not None and DATABASE in datasette.databases:
+        async def after_the_conference():
+            # The conference clock (PYCON_NOW in tests); a shared cache may show the change up to
+            # its s-maxage late, once, when the conference ends.
+            clock = dict((await datasette.get_database(DATABASE).execute(CLOCK, {"at": ""})).first())
+            return {"conference_over": bool(clock["moment"] and clock["last_end"] and clock["moment"] > clock["last_end"]),
+                    "clock": clock}
+
+        return after_the_conference
     if template not in ("query-pycon-agenda.html", "query-pycon-now_next.html") or request is None:
         return {}
     db = datasette.get_database(database)

@@ -149,3 +149,16 @@ async def test_the_watch_page_lists_recorded_kinds_and_names_the_missing(dataset
     lin_qiao = re.search(r'<li class="session" data-session="1005">.*?</li>', html).group(0)
     assert "recording not yet published" in lin_qiao and "session-recording" not in lin_qiao
     assert 'href="/pycon/watch"' in (await datasette.client.get("/")).text
+
+
+@pytest.mark.parametrize("now, over", [("2026-05-15T11:10", False), ("2026-05-19T20:59", False),
+                                       ("2026-05-19T21:01", True), ("2026-12-02T09:00", True)])
+async def test_after_the_conference_the_home_page_leads_with_the_recordings(datasette, monkeypatch, now, over):
+    monkeypatch.setenv("PYCON_NOW", now)
+    datasette._response_cache.clear()
+    html = " ".join((await datasette.client.get("/")).text.split())
+    lead = '<h2 id="after-heading">PyCon US 2026 is over: it ended on Tuesday 19 May</h2>'
+    assert (lead in html) is over
+    if over:
+        assert html.index('class="after-watch" href="/pycon/watch"') < html.index('class="program-search"')
+    datasette._response_cache.clear()
