@@ -63,7 +63,7 @@ class Raw(str):
 
 
 def bad_folder(tmp_path, change):
-    """A copy of one real recording's folder with one fault."""
+    """An event folder holding one recording (the GIL talk's facts) with one fault."""
     folder = tmp_path / "pycon-us-2026"
     (folder / "videos").mkdir(parents=True)
     (folder / "category.json").write_text('{"title": "PyCon US 2026"}')

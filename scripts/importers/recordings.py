@@ -12,8 +12,6 @@ A recording is matched, in this order:
 - `lightning-slot`: "Lightning Talks - <day> ... PM" is that day's afternoon lightning talks.
 What fits none stays unmatched and is listed. Facts only: no description is copied.
 """
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -21,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..sources.schema import MATCH_METHODS as METHODS
 from .feed import FeedError
+from .official import csv_text, read_rows, write_validated  # the feed importer's all-or-nothing writing
 
 COLUMNS = ["id", "session", "match", "session_by_hand", "title", "speakers", "recorded", "duration_s", "language",
            "video_url", "thumbnail_url", "presentation_url", "file", "source"]
-METHODS = ("hand", "url", "title", "title-contained", "lightning-slot")
 
 
 @dataclass
@@ -155,13 +154,6 @@ def words(title):
     return set(fold(title).split())
 
 
-def read_rows(path: Path):
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 class Matcher:
     """Claims sessions for recordings, one method after the other, never one session twice."""
 
@@ -240,14 +232,6 @@ def recording_row(r, found, hand, source_id):
             "file": r.file, "source": source_id}
 
 
-def csv_text(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def compare(old_rows, new_rows, report):
     old = {r["id"]: r for r in old_rows}
     new = {r["id"]: r for r in new_rows}
@@ -267,20 +251,18 @@ def sources_text(data_dir: Path, source_id: str, folder: Path):
 
 def import_recordings(folder: Path, data_dir: Path):
     """Read the event folder, match its recordings, write data/recordings.csv (and the source) if valid."""
-    from .official import write_validated  # the same all-or-nothing write as the feed's
-
     folder, data_dir = Path(folder), Path(data_dir)
     recordings = read_event(folder)
-    old_rows = read_rows(data_dir / "recordings.csv")
+    old_rows = read_rows(data_dir / "recordings.csv")[1] if (data_dir / "recordings.csv").exists() else []
     hand = {r["id"]: r["session_by_hand"] for r in old_rows if r.get("session_by_hand")}
-    found = match(recordings, read_rows(data_dir / "sessions.csv"), hand)
+    found = match(recordings, read_rows(data_dir / "sessions.csv")[1], hand)
     source_id = "pyvideo-" + re.sub(r"[^a-z0-9-]+", "-", folder.name.lower()).strip("-")
     rows = [recording_row(r, found, hand, source_id) for r in sorted(recordings, key=lambda r: r.slug)]
     report = Report(unmatched=[f"{r.file} ({r.title})" for r in recordings if r.slug not in found])
     for _, method in found.values():
         report.methods[method] = report.methods.get(method, 0) + 1
     compare(old_rows, rows, report)
-    changed = {name: text for name, text in (("recordings.csv", csv_text(rows)),
+    changed = {name: text for name, text in (("recordings.csv", csv_text(COLUMNS, rows)),
                                              ("sources.yaml", sources_text(data_dir, source_id, folder)))
                if not (data_dir / name).exists() or (data_dir / name).read_text(encoding="utf-8") != text}
     write_validated(data_dir, changed)

@@ -177,10 +177,12 @@ REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
     field("notes", header_optional=True),
 ), people=True)
 
+# How a recording was matched to its session (scripts/importers/recordings.py, in the order it tries them).
+MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot")
 # Recordings of sessions, from pyvideo/data (scripts/importers/recordings.py writes the file).
 RECORDINGS = Table("recordings", "recordings.csv", "id", (
     field("id", identifier, True), Column("session_id", int, "session", integer, references="sessions"),
-    field("match", one_of("hand", "url", "title", "title-contained", "lightning-slot")),
+    field("match", one_of(*MATCH_METHODS)),
     Column("session_by_hand", int, "session_by_hand", integer, references="sessions"),
     field("title", text, True), field("speakers"), field("recorded", iso_date, True),
     field("duration_s", integer, type=int), field("language"), field("video_url", url, True),
