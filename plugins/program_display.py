@@ -52,10 +52,17 @@ def when(row):
     start, end = row.get("start_local"), row.get("end_local")
     day = day_label(row.get("day") or start)
     if not start:
-        return f"{day}, {NO_TIME}"
+        return f"{day}, during {row['during']}" if row.get("during") else f"{day}, {NO_TIME}"
     if not end or end == start:
         return f"{day}, {hhmm(start)}" + (" (end not announced)" if not end else "")
     return f"{day}, {hhmm(start)}–{hhmm(end)}"
+
+
+def clock(seconds):
+    """Where in a video: '14:31', or '1:02:03' past an hour."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def hhmm(local):
@@ -68,7 +75,7 @@ def when_in_words(row):
     row = as_dict(row)
     words = day_title(row["day"])
     if not row["start_iso"]:
-        return f"{words}, {NO_TIME}"
+        return f"{words}, during {row['during']}" if row.get("during") else f"{words}, {NO_TIME}"
     start = datetime.fromisoformat(row["start_iso"])
     zone = start.astimezone(ZoneInfo(row["event_tzid"])).tzname() if row.get("event_tzid") else ""
     end = f"–{hhmm(row['end_local'])}" if row["end_local"] and row["end_local"] != row["start_local"] else ""
@@ -206,5 +213,5 @@ def startup(datasette):
 def prepare_jinja2_environment(env):
     env.globals.setdefault("pycon", {"kinds": {}, "no_room": NO_ROOM, "no_time": NO_TIME})
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
-    env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
+    env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, clock=clock, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
                        words=lambda text: WORD.findall(str(text or "")))

@@ -22,11 +22,15 @@ ROOMS = """select r.id, r.name, r.floor from session_rooms sr join rooms r on r.
 where sr.session_id = :id order by sr.position"""
 AT_THE_SAME_TIME = """select * from calendar_events where day = :day and id != :id and parent_id is null
 and start_local < :end and end_local > :start order by start_iso, room"""
-CHILDREN = "select * from calendar_events where parent_id = :id order by title"
+# Talks itemised from a recording in the recording's order; others (posters) by title.
+CHILDREN = """select * from calendar_events where parent_id = :id
+order by case when recording_from_s is not null or kind = 'lightning-talk' then id end, title"""
 SOURCE = "select * from sources where id = (select source_id from sessions where id = :id)"
 # calendar_events carries no description (feeds build their own): it is the sessions table's.
 DESCRIPTION = "select description from sessions where id = :id"
-RECORDING = "select video_url, duration_s, title from recordings where session_id = :id order by id"
+RECORDING = """select r.watch_url, r.duration_s, r.title, r.start_s, r.part_of,
+  (select min(n.start_s) from recordings n where n.part_of = r.part_of and n.id > r.id) as next_s
+from recordings r where r.session_id = :id order by r.id"""
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
@@ -35,12 +39,12 @@ where sr.room_id = :id order by e.day, e.start_iso is null, e.start_iso, e.title
 
 def google_calendar_url(row):
     """A Google Calendar 'add event' link for one session."""
-    if row["start_iso"]:
-        start = datetime.fromisoformat(row["start_iso"]).astimezone(timezone.utc)
-        end = datetime.fromisoformat(row["end_iso"]).astimezone(timezone.utc) if row["end_iso"] else start
+    if "T" in row["event_dtstart"]:  # the event's times (a talk of a slot: the slot's)
+        start = datetime.fromisoformat(row["event_dtstart"]).astimezone(timezone.utc)
+        end = datetime.fromisoformat(row["event_dtend"]).astimezone(timezone.utc) if row["event_dtend"] else start
         dates = f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"
     else:
-        day = date.fromisoformat(row["day"])
+        day = date.fromisoformat(row["event_dtstart"])
         dates = f"{day:%Y%m%d}/{day + timedelta(days=1):%Y%m%d}"
     params = {"action": "TEMPLATE", "text": row["event_name"], "dates": dates, "details": row["event_url"] or "",
               "location": row["event_location"] or "", "ctz": row.get("event_tzid") or "UTC"}
@@ -74,6 +78,8 @@ async def session_facts(db, pk):
                                                                    "end": s["end_local"]})
     if s["parent_id"]:
         facts["parent"] = (await rows_of(db, SESSION, {"id": s["parent_id"]}) or [None])[0]
+        if not facts["rooms"] and not s["start_local"]:  # a talk of a slot: in the slot's rooms
+            facts["rooms"] = await rows_of(db, ROOMS, {"id": s["parent_id"]})
     return facts
 
 

@@ -16,6 +16,7 @@ def load_cases():
 def apply_case(case_path: Path, data_dir: Path):
     """Apply the case's edits to data_dir; return the error lines it must produce."""
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
+    appended = {}  # "<APPENDED file>" in an error: the line the case's appended row lands on
     for edit in case["edits"]:
         path = data_dir / edit["file"]
         raw = path.read_bytes()
@@ -26,6 +27,7 @@ def apply_case(case_path: Path, data_dir: Path):
             assert raw.count(old) == 1, f"{case_path.name}: {edit['replace'][0]!r} must occur exactly once in {edit['file']}"
             raw = raw.replace(old, new.replace(b"<0xFF>", b"\xff"))
         if "append" in edit:
+            appended[f"<APPENDED {edit['file']}>"] = str(raw.count(b"\n") + 1)
             raw += edit["append"].encode("utf-8")
         if "drop_column" in edit:
             rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
@@ -40,4 +42,4 @@ def apply_case(case_path: Path, data_dir: Path):
                 [rows[0] + [edit["add_column"]]] + [r + [edit.get("value", "")] for r in rows[1:]])
             raw = out.getvalue().encode("utf-8")
         path.write_bytes(raw)
-    return case["errors"]
+    return [re.sub(r"<APPENDED [^>]+>", lambda m: appended[m.group(0)], e) for e in case["errors"]]

@@ -29,14 +29,17 @@ def test_foreign_keys_hold(db):
 
 
 def test_112_presentations_with_official_urls(db):
-    rows = db.execute("select id, url from sessions where url like 'https://us.pycon.org/2026/schedule/presentation/%'").fetchall()
-    assert len(rows) == 112
+    rows = db.execute("select id, url, source_id from sessions where url like 'https://us.pycon.org/2026/schedule/presentation/%'").fetchall()
+    assert len(rows) == 112 + 3  # 3 only their recordings show (171, 172, 176)
+    assert [r["id"] for r in rows if r["source_id"] == "pyvideo-pycon-us-2026"] == [171, 172, 176]
     for r in rows:
         assert r["url"] == f"https://us.pycon.org/2026/schedule/presentation/{r['id']}/"
 
 
 def test_counts(db):
-    assert one(db, "select count(*) from speakers")[0] == 152  # 147 from the schedule, 5 D&I panelists from the recap
+    # 147 from the schedule, 5 D&I panelists from the recap, 30 known from recordings
+    assert one(db, "select count(*) from speakers where source_id not like 'pyvideo-%'")[0] == 152
+    assert one(db, "select count(*) from speakers where source_id = 'pyvideo-pycon-us-2026'")[0] == 30
     assert one(db, "select count(*) from rooms where floor is not null and floor != ''")[0] == 52
     assert one(db, "select count(*) from sprint_projects")[0] == 13
     assert one(db, "select count(*) from hotels")[0] == 27
@@ -243,4 +246,4 @@ def test_the_benchmarks_scaled_copy_of_data_builds(tmp_path):
     sessions = scaled_copy(3, tmp_path / "data")
     build(tmp_path / "data", tmp_path / "scaled.db")
     db = sqlite3.connect(tmp_path / "scaled.db")
-    assert db.execute("select count(*) from sessions").fetchone()[0] == sessions == 3 * 180
+    assert db.execute("select count(*) from sessions").fetchone()[0] == sessions == 3 * (180 + 3 + 24)

@@ -39,8 +39,9 @@ def instants(cal):
 
 
 def json_instants(rows):
-    return [datetime.fromisoformat(r["start_iso"]).astimezone(timezone.utc).isoformat() if r["start_iso"] else r["day"]
-            for r in rows]
+    """Each row's event_dtstart (the contract's column) as an instant in UTC, or the day of an all-day event."""
+    return [datetime.fromisoformat(r["event_dtstart"]).astimezone(timezone.utc).isoformat()
+            if "T" in r["event_dtstart"] else r["event_dtstart"] for r in rows]
 
 
 async def test_our_renderer_is_in_effect(datasette):

@@ -28,19 +28,27 @@ def test_the_real_2026_recordings_match_as_counted_and_twice_changes_nothing(dat
     first = run(PYVIDEO_2026, data_copy)
     assert first.exit_code == 0, first.output
     assert first.output.startswith("recordings: 90 (0 by hand, 76 by url, 3 by title, 4 by title-contained, "
-                                   "2 by lightning-slot, 5 unmatched); 90 added, 0 changed, 0 removed")
+                                   "2 by lightning-slot, 3 by page, 2 unmatched); 114 added, 0 changed, 0 removed\n"
+                                   "lightning talks itemised: 24; sessions added from recordings: 3\n")
     shutil.copy(DATA / "recordings.csv", data_copy / "recordings.csv")  # with the organiser's hand match
     again = run(PYVIDEO_2026, data_copy)
-    assert "(1 by hand, 76 by url, 3 by title, 4 by title-contained, 2 by lightning-slot, 4 unmatched)" in again.output
+    assert "(1 by hand, 76 by url, 3 by title, 4 by title-contained, 2 by lightning-slot, 3 by page, 1 unmatched)" in again.output
+    assert ("  warning: pycon-us-2026/videos/lightning-talks-saturday-may-16-2026-pm.json: field 'description' line 1: "
+            "9:00 is later than the next talk's 4:17; that talk's time is left empty") in again.output
+    assert ("sessions with a recording, by kind: break 0 of 12; charla 13 of 16; event 0 of 7; keynote 2 of 4; "
+            "lightning-talk 24 of 24; lightning-talks 2 of 4; plenary 6 of 8; poster 0 of 25; poster-session 0 of 1; "
+            "presentation 3 of 3; sprint 0 of 2; summit 0 of 5; talk 63 of 75; tutorial 0 of 20; unfilled 0 of 1") in again.output
     assert "files changed: none" in again.output and snapshot(data_copy) == snapshot(DATA)
 
 
 def test_every_recording_names_its_source_and_how_it_was_matched(db):
     rows = db.execute("select * from recordings").fetchall()
-    assert len(rows) == 90 and {r["source_id"] for r in rows} == {"pyvideo-pycon-us-2026"}
-    assert {r["match"] for r in rows if r["session_id"]} <= set(METHODS)
+    assert len(rows) == 90 + 24 and {r["source_id"] for r in rows} == {"pyvideo-pycon-us-2026"}  # 24 lightning talks
+    assert {r["match"] for r in rows if r["session_id"]} == set(METHODS)
     assert all(r["match"] is None for r in rows if r["session_id"] is None)
-    assert db.execute("select count(distinct session_id) from recordings").fetchone()[0] == 86  # one session, one recording
+    assert db.execute("select count(distinct session_id) from recordings").fetchone()[0] == 89 + 24  # one each
+    assert [r["id"] for r in rows if r["session_id"] is None] == [
+        "asegurando-y-protegiendo-aplicaciones-python-con-open-keycloak"]  # a charla the program does not list
 
 
 def test_demystifying_the_gil_links_its_video(db):
@@ -139,13 +147,13 @@ async def test_the_watch_page_lists_recorded_kinds_and_names_the_missing(dataset
     expected = db.execute("select count(*) from calendar_events e join kinds k on k.id = e.kind "
                           "where k.recorded and e.parent_id is null").fetchone()[0]
     rows = (await datasette.client.get("/pycon/watch.json?_shape=array")).json()
-    assert len(rows) == expected and sum(r["recording_state"] == "published" for r in rows) == 86
+    assert len(rows) == expected and sum(r["recording_state"] == "published" for r in rows) == 89
     keynotes = (await datasette.client.get("/pycon/watch.json?_shape=array&kind=keynote")).json()
     assert [(r["id"], r["recording_state"]) for r in keynotes] == [(1005, "missing"), (1009, "published"),
                                                                     (1012, "published"), (1016, "missing")]
     assert {r["track_id"] for r in (await datasette.client.get("/pycon/watch.json?_shape=array&track=AI")).json()} == {"ai"}
     html = " ".join((await datasette.client.get("/pycon/watch")).text.split())
-    assert f"86 of {expected} sessions have a published recording" in html
+    assert f"89 of {expected} sessions have a published recording" in html
     lin_qiao = re.search(r'<li class="session" data-session="1005">.*?</li>', html).group(0)
     assert "recording not yet published" in lin_qiao and "session-recording" not in lin_qiao
     assert 'href="/pycon/watch"' in (await datasette.client.get("/")).text
@@ -162,3 +170,109 @@ async def test_after_the_conference_the_home_page_leads_with_the_recordings(data
     if over:
         assert html.index('class="after-watch" href="/pycon/watch"') < html.index('class="program-search"')
     datasette._response_cache.clear()
+
+
+def lightning_talks(db, slot):
+    return db.execute("select s.id, s.title, s.parent_id, r.start_s, r.watch_url, r.video_url, r.part_of from sessions s "
+                      "join recordings r on r.session_id = s.id where s.parent_id = ? order by s.id", (slot,)).fetchall()
+
+
+def test_the_saturday_evening_lightning_talks_are_itemised_with_deep_links(db):
+    talks = lightning_talks(db, 1010)
+    assert len(talks) == 12 and {t["part_of"] for t in talks} == {"lightning-talks-saturday-may-16-2026-pm"}
+    assert [t["title"] for t in talks][3:5] == ["Silence is Golden", "gh-profiler"]
+    # The index gives the first talk 09:00, after the second's 04:17: that one time is left empty, not guessed.
+    offsets = [t["start_s"] for t in talks]
+    assert offsets[0] is None and offsets[1:] == sorted(offsets[1:]) and len(set(offsets[1:])) == 11
+    assert offsets[1:4] == [4 * 60 + 17, 9 * 60 + 19, 14 * 60 + 31]
+    for t in talks[1:]:
+        assert t["watch_url"] == f"https://www.youtube.com/watch?v=VA3O7UxuZO4&t={t['start_s']}s"
+    assert talks[0]["watch_url"] == "https://www.youtube.com/watch?v=VA3O7UxuZO4"  # from the start: the first talk
+    friday = lightning_talks(db, 168)
+    assert len(friday) == 12 and [t["start_s"] for t in friday][:2] == [80, 315] and all(t["start_s"] for t in friday)
+    camila = db.execute("select group_concat(speaker_id, ';') from session_speakers where session_id = 16805 "
+                        "order by position").fetchone()[0]
+    assert camila == "camila-maia;maria-antonia-maia"  # "Camila Maia, Maria Antonia Maia": two speakers
+
+
+def test_lightning_speakers_are_the_programs_where_the_name_is_the_same(db):
+    def speakers_of(sid):
+        return [r[0] for r in db.execute("select speaker_id from session_speakers where session_id = ? order by position", (sid,))]
+
+    assert speakers_of(16804) == ["aayush-gauba"]  # also a poster presenter: one person, one page
+    assert speakers_of(101012) == ["ariel-ortiz"]
+    ned = db.execute("select name, source_id from speakers where id = 'ned-batchelder'").fetchone()
+    assert tuple(ned) == ("Ned Batchelder", "pyvideo-pycon-us-2026")
+
+
+def test_presentations_only_a_recording_shows_become_sessions_without_invented_facts(db):
+    rows = db.execute("select id, kind, title, day, start_local, room_id, url, language from sessions "
+                      "where id in (171, 172, 176) order by id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (171, "presentation", "The Art of Extending Python with other languages", "2026-05-15", None, None,
+         "https://us.pycon.org/2026/schedule/presentation/171/", "en"),
+        (172, "presentation", "Beyond the Hype: A Pragmatic Look at How Developers Actually Use AI Tools", "2026-05-15",
+         None, None, "https://us.pycon.org/2026/schedule/presentation/172/", "en"),
+        (176, "presentation", "Lazy imports and the art of interpreter procrastination", "2026-05-17", None, None,
+         "https://us.pycon.org/2026/schedule/presentation/176/", "en")]
+    assert db.execute("select count(*) from session_speakers where session_id = 172").fetchone()[0] == 6
+    assert {r[0]: r[1] for r in db.execute("select id, match from recordings where session_id in (171, 172, 176)")} == {
+        "the-art-of-extending-python-with-other-languages-cristian-maureira": "page",
+        "beyond-the-hype-a-pragmatic-look-at-how-developers-actually-use-ai-tools": "page",
+        "lazy-imports-and-the-art-of-interpreter-procrastination": "page"}
+
+
+def test_reported_sessions_a_recording_confirms_point_to_the_session(db):
+    assert [tuple(r) for r in db.execute("select id, session_id from reported_sessions order by id")] == [
+        (1, 171), (2, 176), (3, 101003), (4, 101004), (5, None)]
+
+
+async def test_search_finds_the_lightning_talks(datasette):
+    for q, sid in (("Silence is Golden", 101004), ("gh-profiler", 101005), ("Simon Willison", 101003),
+                   ("Hauntomation", 16807)):
+        rows = (await datasette.client.get(f"/pycon/search.json?_shape=array&q={q}")).json()
+        assert rows and rows[0]["id"] == sid, q
+        assert rows[0]["during"] == "Lightning Talks" and rows[0]["room"] == "Pacific Ballroom - Arena"
+
+
+async def test_a_lightning_slot_lists_its_talks_each_a_link_into_the_video(datasette):
+    html = " ".join((await datasette.client.get("/pycon/sessions/1010")).text.split())
+    items = re.findall(r'<li class="session talk" data-session="(\d+)">(.*?)</li>', html)
+    assert [int(i) for i, _ in items] == list(range(101001, 101013))
+    ned = dict(items)["101004"]
+    assert ('<a class="talk-from" href="https://www.youtube.com/watch?v=VA3O7UxuZO4&amp;t=871s" '
+            'aria-label="Watch Silence is Golden from 14:31">14:31</a> <a href="/pycon/sessions/101004">Silence is Golden</a>') in ned
+    assert '<p class="session-meta">Ned Batchelder</p>' in ned
+    assert '>start</a> <a href="/pycon/sessions/101001">' in dict(items)["101001"]  # its time is out of order
+    talk = " ".join((await datasette.client.get("/pycon/sessions/101004")).text.split())
+    assert ('<p class="record-recording"><a href="https://www.youtube.com/watch?v=VA3O7UxuZO4&amp;t=871s">Watch from 14:31</a>'
+            ' in the recording of Lightning Talks</p>') in talk
+    assert "Saturday 16 May, during Lightning Talks" in talk and 'href="/pycon/rooms/pacificballroomarena"' in talk
+    first = " ".join((await datasette.client.get("/pycon/sessions/101001")).text.split())
+    assert "(the index's time for this talk is out of order: it is before 4:17)" in first
+
+
+def lightning_folder(tmp_path, description, duration=3533):
+    folder = tmp_path / "pycon-us-2026"
+    (folder / "videos").mkdir(parents=True)
+    (folder / "category.json").write_text('{"title": "PyCon US 2026"}')
+    doc = json.loads((PYVIDEO_2026 / "videos" / "lightning-talks-saturday-may-16-2026-pm.json").read_text())
+    doc.update(description=description, duration=duration)
+    (folder / "videos" / "lightning-talks-saturday-may-16-2026-pm.json").write_text(json.dumps(doc))
+    return folder
+
+
+@needs_shared("sources", "pyvideo", "pycon-us-2026", "category.json")
+@pytest.mark.parametrize("description, duration, message", [
+    ("00:10: A - One\n05:00: B - Two\n03:00: C - Three\n02:00: D - Four\n", 3533,
+     "line 3: the index's times are out of order (0:10, 5:00, 3:00, 2:00); they must increase"),
+    ("00:10: A - One\n59:40: B - Two\n", 600, "line 2: 59:40 is past the recording's end (10:00)"),
+    ("00:10: A - One\nB talks about C\n", 3533, "line 2: 'B talks about C' is not 'mm:ss: Speaker[, Speaker] - Title'"),
+    ("00:10: A - One\n04:75: B - Two\n", 3533, "line 2: 04:75 is not a time (minutes and seconds under 60)"),
+])
+def test_a_faulty_lightning_index_is_refused_and_data_is_kept(data_copy, tmp_path, description, duration, message):
+    before = snapshot(data_copy)
+    result = run(lightning_folder(tmp_path, description, duration), data_copy)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"lightning-talks-saturday-may-16-2026-pm.json: field 'description' {message}" in result.output
+    assert snapshot(data_copy) == before

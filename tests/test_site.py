@@ -75,6 +75,7 @@ async def test_program_is_whole_in_time_order_with_calendar_columns(datasette, d
     assert len(data["rows"]) == expected
     keys = [(r["day"], r["start_iso"] is None, r["start_iso"] or "") for r in data["rows"]]
     assert keys == sorted(keys)
+    by_id = {r["id"]: r for r in data["rows"]}
     for r in data["rows"]:
         assert CALENDAR_COLUMNS <= set(r)
         assert r["event_uid"] == f"pycon-us-2026-session-{r['id']}@us.pycon.org"
@@ -82,8 +83,12 @@ async def test_program_is_whole_in_time_order_with_calendar_columns(datasette, d
         if r["start_iso"]:
             assert ISO.match(r["event_dtstart"])
             assert ISO.match(r["event_dtend"]) if r["end_iso"] else r["event_dtend"] is None
+        elif r["during"]:  # a talk of a slot (a lightning talk) is an event during the slot
+            slot = by_id[r["parent_id"]]
+            assert (r["event_dtstart"], r["event_dtend"]) == (slot["start_iso"], slot["end_iso"]) != (None, None)
         else:
             assert r["event_dtstart"] == r["day"] and r["event_dtend"] is None
+    assert sum(bool(r["during"]) for r in data["rows"]) == 24
 
 
 async def test_program_track_ai(datasette):

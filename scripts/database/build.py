@@ -182,7 +182,15 @@ def write_other_tables(db, ds):
     for table in (SPRINT_PROJECTS, REPORTED_SESSIONS):
         write_table(db, table, [table.stored(r) for r in by_id(ds.tables[table.name])])
     write_table(db, KINDS, [KINDS.stored(k) for k in ds.kinds])
-    write_table(db, RECORDINGS, [RECORDINGS.stored(r) for r in by_id(ds.tables["recordings"])])
+    write_table(db, RECORDINGS, [{**RECORDINGS.stored(r), "watch_url": watch_url(r["video_url"], r.get("start_s"))}
+                                 for r in by_id(ds.tables["recordings"])])
+
+
+def watch_url(video_url, start_s):
+    """The video from the session's second (YouTube and most players read `t`), or from its start."""
+    if not start_s:
+        return video_url
+    return f"{video_url}{'&' if '?' in video_url else '?'}t={start_s}s"
 
 
 # The views every page and feed read, as SQL files beside this one (SQLite keeps their text as

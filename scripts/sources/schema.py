@@ -172,13 +172,18 @@ SPRINT_PROJECTS = Table("sprint_projects", "sprint_projects.csv", "id", (
     source_id(), notes(),
 ), people=True)
 REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
-    field("id", integer, True, int), field("title", text, True), field("speaker"),
+    field("id", integer, True, int),
+    # the session a recording confirms this is (written by the recordings importer)
+    Column("session_id", int, "session", integer, header_optional=True, references="sessions"),
+    field("title", text, True), field("speaker"),
     Column("day", str, "date", iso_date, True), field("kind", text, True), source_id(),
     field("notes", header_optional=True),
 ), people=True)
 
 # How a recording was matched to its session (scripts/importers/recordings.py, in the order it tries them).
-MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot")
+# `page`: the recording's official page names a presentation the captured program lacks, made a session
+# from the recording; `index`: a talk of a lightning-talk recording's index, a part of that recording.
+MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot", "page", "index")
 # Recordings of sessions, from pyvideo/data (scripts/importers/recordings.py writes the file).
 RECORDINGS = Table("recordings", "recordings.csv", "id", (
     field("id", identifier, True), Column("session_id", int, "session", integer, references="sessions"),
@@ -186,7 +191,11 @@ RECORDINGS = Table("recordings", "recordings.csv", "id", (
     Column("session_by_hand", int, "session_by_hand", integer, references="sessions"),
     field("title", text, True), field("speakers"), field("recorded", iso_date, True),
     field("duration_s", integer, type=int), field("language"), field("video_url", url, True),
-    field("thumbnail_url", url), field("presentation_url", url), field("file", text, True), source_id(),
+    field("thumbnail_url", url), field("presentation_url", url),
+    Column("part_of", str, "part_of", identifier, header_optional=True, references="recordings"),
+    field("start_s", integer, type=int, header_optional=True),  # where in the video the session starts
+    Column("watch_url", str),  # the video at the session's start (the build derives it)
+    field("file", text, True), source_id(),
 ))
 
 # The vocabulary of kinds that validation, the importer, the pages and the search share.

@@ -1,25 +1,33 @@
 
 select
   p.id, p.day, p.weekday, p.start_local, p.end_local, p.start_iso, p.end_iso, p.duration_min,
-  p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track, p.room_id, p.room, p.floor,
-  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes, p.recording_url, p.recording_s,
+  p.title, p.subtitle, p.speakers, p.kind, p.track_id, p.track,
+  coalesce(p.room_id, slot.room_id) as room_id, coalesce(p.room, slot_room.name) as room,
+  coalesce(p.floor, slot_room.floor) as floor, slot.title as during,
+  p.language, p.url, p.parent_id, p.cancelled, p.sequence, p.notes, p.recording_url, p.recording_s, p.recording_from_s,
   p.title || coalesce(': ' || p.subtitle, '') as event_name,
-  coalesce(p.start_iso, p.day) as event_dtstart,
-  p.end_iso as event_dtend,
+  coalesce(p.start_iso, slot.start_iso, p.day) as event_dtstart,
+  coalesce(p.end_iso, slot.end_iso) as event_dtend,
   p.timezone as event_tzid,
   c.id || '-session-' || p.id || '@us.pycon.org' as event_uid,
   coalesce('Speakers: ' || p.speakers || char(10), '')
     || coalesce('Track: ' || p.track || char(10), '')
     || 'Kind: ' || p.kind || char(10)
-    || coalesce('Room: ' || p.room || coalesce(' (' || p.floor || ')', '') || char(10), '')
+    || coalesce('Room: ' || coalesce(p.room, slot_room.name)
+                || coalesce(' (' || coalesce(p.floor, slot_room.floor) || ')', '') || char(10), '')
+    || coalesce('During: ' || slot.title || char(10), '')
     || coalesce('Note: ' || p.notes || char(10), '')
     || coalesce('Recording: ' || p.recording_url || char(10), '')
     || coalesce(p.url, c.schedule_url) as event_description,
-  coalesce(p.room || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
+  coalesce(coalesce(p.room, slot_room.name) || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
   coalesce(p.url, c.schedule_url) as event_url,
   p.kind || coalesce(',' || p.track, '') as event_categories,
   p.sequence as event_sequence,
   case when p.cancelled then 'CANCELLED' else 'CONFIRMED' end as event_status,
   c.updated as event_dtstamp
-from session_details p, conference c
+from session_details p
+  -- a talk of a slot with no time of its own (a lightning talk) is an event during its slot
+  left join sessions slot on slot.id = p.parent_id and p.start_iso is null
+  left join rooms slot_room on slot_room.id = slot.room_id,
+  conference c
 where p.kind != 'unfilled'
