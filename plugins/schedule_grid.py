@@ -1,5 +1,6 @@
 """`/schedule/<date>`: a conference day as rooms by time; `/schedule`, which goes to the day that is
-on (`/schedule/mine` is plugins/my_schedule.py).
+on, and after the conference says it is over and leads with the recordings (`/schedule/mine` is
+plugins/my_schedule.py).
 
 The grid is one list of sessions in time order, placed with CSS grid on a wide screen (rooms
 are columns, time runs down, 5 minutes a row) and read as a list grouped by start time on a
@@ -159,13 +160,24 @@ def current_day(conf, now=None):
     return min(max(today, days[0]), days[-1])
 
 
-async def schedule_redirect(datasette):
+# The conference clock of now_next (pycon_local_time, plugins/sql_functions.py), so both agree; the
+# conference is over once it passes the last session's end (as on the home page, program_display.py).
+CLOCK = """select pycon_local_time('', timezone) as moment,
+  pycon_local_time('', timezone) > (select max(coalesce(end_local, start_local)) from calendar_events) as over,
+  (select count(distinct session_id) from recordings where session_id is not null) as recorded
+from conference"""
+
+
+async def schedule_start(datasette, request):
+    """Before and during the conference, the day that is on; after it, a page that says so."""
     db = datasette.get_database(DATABASE)
     conf = await conference(db)
-    # The conference clock of now_next (pycon_local_time, plugins/sql_functions.py), so both agree.
-    local = (await db.execute("select pycon_local_time('', timezone) from conference")).first()[0]
-    now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(conf["timezone"]))
-    # plugins/response_cache.py gives this clock-dependent redirect a short Cache-Control.
+    clock = dict((await db.execute(CLOCK)).first())
+    # plugins/response_cache.py gives this clock-dependent page a short Cache-Control.
+    if clock["over"]:
+        context = {"conference": conf, "days": conference_days(conf), "recorded": clock["recorded"]}
+        return Response.html(await datasette.render_template("schedule_over.html", context, request=request))
+    now = datetime.fromisoformat(clock["moment"]).replace(tzinfo=ZoneInfo(conf["timezone"]))
     return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf, now)}"))
 
 
@@ -195,6 +207,6 @@ async def schedule_day(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/schedule/?$", schedule_redirect),
+        (r"^/schedule/?$", schedule_start),
         (r"^/schedule/(?P<day>\d{4}-\d{2}-\d{2})$", schedule_day),
     ]

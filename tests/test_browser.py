@@ -396,3 +396,39 @@ def test_the_recordings_page(page, viewport):
     page.screenshot(path=str(SHOTS / f"watch_ai_{name}.png"), full_page=True)
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_lightning_slot_lists_its_talks_as_links_into_the_video(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon/sessions/1010")
+    talks = page.locator("ol.talks > li")
+    assert talks.count() == 12
+    starts = page.locator("ol.talks .talk-from")
+    assert starts.all_inner_texts()[:4] == ["start", "4:17", "9:19", "14:31"]
+    assert starts.nth(3).get_attribute("href") == "https://www.youtube.com/watch?v=VA3O7UxuZO4&t=871s"
+    box = starts.nth(3).bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 44  # a time is a target a thumb can hit
+    assert no_horizontal_scroll(page) and page.locator("iframe").count() == 0
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=str(SHOTS / f"lightning_slot_{name}.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_after_the_conference_schedule_leads_with_the_recordings(page, viewport):
+    # The server's clock is the real one: today is after 19 May 2026.
+    page.set_viewport_size(viewport)
+    page.goto("/schedule")
+    assert page.url.endswith("/schedule") and page.locator("h1").inner_text().startswith("PyCon US 2026 is over")
+    watch = page.locator("a.after-watch")
+    assert watch.bounding_box()["y"] < page.locator(".day-list").bounding_box()["y"]
+    assert page.locator(".day-list a").count() == 7 and no_horizontal_scroll(page)
+    watch.click()
+    assert page.url.endswith("/pycon/watch")
+    page.go_back()
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=str(SHOTS / f"schedule_after_{name}.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -25,10 +25,30 @@ def test_the_day_that_is_on(now, day):
     assert current_day(CONF, now) == day
 
 
-async def test_schedule_goes_to_a_conference_day_and_is_never_stored(datasette):
+@pytest.mark.parametrize("now, day", [("2026-05-01T09:00", "2026-05-13"), ("2026-05-16T11:00", "2026-05-16"),
+                                      ("2026-05-19T20:59", "2026-05-19")])
+async def test_schedule_goes_to_the_day_that_is_on_and_is_kept_briefly(datasette, monkeypatch, now, day):
+    monkeypatch.setenv("PYCON_NOW", now)
+    datasette._response_cache.clear()
     response = await datasette.client.get("/schedule")
     assert response.status_code == 302 and response.headers["cache-control"] == "public, max-age=30, s-maxage=30"
-    assert response.headers["location"] in {f"/schedule/2026-05-{d}" for d in range(13, 20)}
+    assert response.headers["location"] == f"/schedule/{day}"
+    datasette._response_cache.clear()
+
+
+async def test_after_the_conference_schedule_says_so_and_leads_with_the_recordings(datasette, db, monkeypatch):
+    monkeypatch.setenv("PYCON_NOW", "2026-12-03T09:00")
+    datasette._response_cache.clear()
+    response = await datasette.client.get("/schedule")
+    html = " ".join(response.text.split())
+    assert response.status_code == 200 and response.headers["cache-control"] == "public, max-age=30, s-maxage=30"
+    recorded = db.execute("select count(distinct session_id) from recordings where session_id is not null").fetchone()[0]
+    assert recorded == 113
+    assert "<h1>PyCon US 2026 is over <span class=\"h1-sub\">it ended on Tuesday 19 May</span></h1>" in html
+    assert f'href="/pycon/watch">Watch the recordings</a>: {recorded} sessions and lightning talks have one' in html
+    assert html.index('href="/pycon/watch"') < html.index('href="/schedule/2026-05-13">Wednesday 13 May</a>')
+    assert all(f'href="/schedule/2026-05-{d}"' in html for d in range(13, 20))
+    datasette._response_cache.clear()
 
 
 async def test_a_day_outside_the_conference_is_a_404_with_the_days(datasette):
