@@ -1,6 +1,7 @@
 """`/schedule/mine`: the sessions starred in this browser, or shared by a link (`?ids=105,66`).
 
-With `ids` the page is rendered here, from the same session partial as the grids and lists:
+After the conference it is a list to watch: each session with its recording, and in this
+browser a "watched" mark (mine.js, kept in localStorage beside the stars). With `ids` the page is rendered here, from the same session partial as the grids and lists:
 the sessions by day, their clashes and floor changes, one calendar feed of exactly them and a
 link to share them. It works without JavaScript. Without `ids` the page is a shell that
 /static/mine.js fills by asking this page for the browser's stars (`?ids=...&own=1`): stars live
@@ -50,12 +51,19 @@ async def schedule_mine(datasette, request):
     db = datasette.get_database(DATABASE)
     conf = dict((await db.execute("select name, start_date, end_date from conference")).first())
     first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
-    context = {"conference": conf, "own": request.args.get("own") == "1", "asked": "ids" in request.args,
+    # After the conference the page is a list to watch (the conference_clock view says when).
+    over = bool((await db.execute("select pycon_local_time('', timezone) > last_end from conference_clock")).first()[0])
+    context = {"conference": conf, "own": request.args.get("own") == "1", "asked": "ids" in request.args, "over": over,
                "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]}
     if context["asked"]:
         rows = [dict(r) for r in (await db.execute(AGENDA, {"ids": request.args.get("ids", "")})).rows]
         ids = sorted((str(r["id"]) for r in rows), key=int)
-        context.update(rows=rows, notes=notes(rows), links=feed_links(datasette, request, ids) if rows else None)
+        if over:  # what is not yet published is named, as on the recordings page
+            recorded = {r[0] for r in (await db.execute("select id from kinds where recorded")).rows}
+            for r in rows:
+                r["recording_state"] = "missing" if r["kind"] in recorded and not r["recording_url"] else None
+        context.update(rows=rows, notes=notes(rows),
+                       links=feed_links(datasette, request, ids) if rows else None)
     return Response.html(await datasette.render_template("schedule_mine.html", context, request=request))
 
 

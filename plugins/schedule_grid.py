@@ -160,12 +160,10 @@ def current_day(conf, now=None):
     return min(max(today, days[0]), days[-1])
 
 
-# The conference clock of now_next (pycon_local_time, plugins/sql_functions.py), so both agree; the
-# conference is over once it passes the last session's end (as on the home page, program_display.py).
-CLOCK = """select pycon_local_time('', timezone) as moment,
-  pycon_local_time('', timezone) > (select max(coalesce(end_local, start_local)) from calendar_events) as over,
+# The conference clock (the conference_clock view, as on the home page): is the conference over?
+CLOCK = """select pycon_local_time('', timezone) as moment, pycon_local_time('', timezone) > last_end as over,
   (select count(distinct session_id) from recordings where session_id is not null) as recorded
-from conference"""
+from conference_clock"""
 
 
 async def schedule_start(datasette, request):

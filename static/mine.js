@@ -1,5 +1,6 @@
 // /schedule/mine: the page renders a schedule given its ids (plugins/my_schedule.py); this script
 // asks it for the sessions starred in this browser, and lets a shared schedule be added to them.
+// After the conference each recorded session has a "Watched" toggle, kept in localStorage too.
 (function () {
   "use strict";
   var root = document.getElementById("mine");
@@ -20,6 +21,40 @@
     });
   }
 
+  var WATCHED = "pycon-us-2026-watched";
+
+  function watched() {
+    try {
+      var ids = JSON.parse(localStorage.getItem(WATCHED) || "[]");
+      return Array.isArray(ids) ? ids.map(String) : [];
+    } catch (e) { return []; }
+  }
+
+  function showWatched() {
+    var ids = watched(), buttons = results.querySelectorAll("button.watched"), done = 0;
+    Array.prototype.forEach.call(buttons, function (b) {
+      var on = ids.indexOf(b.getAttribute("data-session")) >= 0;
+      done += on ? 1 : 0;
+      b.hidden = false;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.closest("li").classList.toggle("is-watched", on);
+    });
+    var count = results.querySelector(".mine-watched-count");
+    if (count && buttons.length) {
+      count.hidden = false;
+      count.textContent = done + " of " + buttons.length + " recordings watched (marked in this browser)";
+    }
+  }
+
+  results.addEventListener("click", function (event) {
+    var b = event.target.closest ? event.target.closest("button.watched") : null;
+    if (!b) { return; }
+    var ids = watched(), id = b.getAttribute("data-session"), at = ids.indexOf(id);
+    if (at >= 0) { ids.splice(at, 1); } else { ids.push(id); }
+    localStorage.setItem(WATCHED, JSON.stringify(ids));
+    showWatched();
+  });
+
   function own() {
     var ids = window.mySchedule.load();
     fetch(base + "/schedule/mine?own=1&ids=" + ids.join(","))
@@ -32,6 +67,7 @@
         });
         Array.prototype.forEach.call(results.querySelectorAll("button.star"), function (b) { b.hidden = false; });
         window.mySchedule.refresh();
+        showWatched();
       })
       .catch(function () { results.textContent = "The program could not be loaded; try again."; });
   }

@@ -432,3 +432,30 @@ def test_after_the_conference_schedule_leads_with_the_recordings(page, viewport)
     page.screenshot(path=str(SHOTS / f"schedule_after_{name}.png"), full_page=True)
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_after_the_conference_my_schedule_marks_what_was_watched(page):
+    # The server's clock is the real one: today is after the conference.
+    page.goto("/schedule/mine")
+    page.evaluate("() => { localStorage.clear(); localStorage.setItem('pycon-us-2026-my-schedule', '[\"45\",\"1005\",\"101004\"]'); }")
+    page.set_viewport_size(PHONE)
+    page.goto("/schedule/mine")
+    mark = page.locator('#mine-results button.watched[data-session="45"]')
+    mark.wait_for()
+    assert page.locator("#mine-results button.watched").count() == 2  # the keynote has no recording yet
+    assert mark.bounding_box()["height"] >= 44
+    mark.click()
+    assert mark.get_attribute("aria-pressed") == "true"
+    assert page.locator(".mine-watched-count").inner_text() == "1 of 2 recordings watched (marked in this browser)"
+    page.reload()
+    mark = page.locator('#mine-results button.watched[data-session="45"]')
+    mark.wait_for()
+    assert mark.get_attribute("aria-pressed") == "true" and page.evaluate(
+        "() => localStorage.getItem('pycon-us-2026-watched')") == '["45"]'
+    assert page.locator('li[data-session="45"]').get_attribute("class") == "session is-watched"
+    share = page.locator("a.share-link").get_attribute("href")
+    assert share.endswith("/schedule/mine?ids=45,1005,101004")  # the link carries the list
+    page.screenshot(path=str(SHOTS / "my_schedule_to_watch_phone.png"), full_page=True)
+    assert no_horizontal_scroll(page) and axe_violations(page) == []
+    page.evaluate("() => localStorage.clear()")
+    page.set_viewport_size({"width": 1280, "height": 900})

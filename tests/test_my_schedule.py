@@ -73,7 +73,8 @@ async def test_a_shared_schedule_reads_without_javascript(datasette):
     assert 'href="/pycon/agenda.ics?ids=15,70,105,167"' in html and 'class="add-shared" hidden' in html
 
 
-async def test_my_schedule_renders_this_browsers_stars_with_the_same_partial(datasette):
+async def test_my_schedule_renders_this_browsers_stars_with_the_same_partial(datasette, monkeypatch):
+    monkeypatch.setenv("PYCON_NOW", "2026-05-15T11:10")  # during: no "watched" mark (see below)
     own = (await datasette.client.get("/schedule/mine?own=1&ids=105")).text
     assert "1 session starred in this browser" in own and 'class="share-link"' in own and "add-shared" not in own
     item = re.search(r'<li class="session" data-session="105">.*?</li>', own, re.S).group(0)
@@ -81,3 +82,22 @@ async def test_my_schedule_renders_this_browsers_stars_with_the_same_partial(dat
     assert item in listed  # the speaker's list, grouped by day like My schedule: the very same markup
     empty = (await datasette.client.get("/schedule/mine?own=1&ids=")).text
     assert "No session starred yet." in empty and "calendar-links" not in empty
+
+
+@pytest.mark.parametrize("now, over", [("2026-05-15T11:10", False), ("2026-12-03T09:00", True)])
+async def test_after_the_conference_my_schedule_is_a_list_to_watch(datasette, monkeypatch, now, over):
+    monkeypatch.setenv("PYCON_NOW", now)
+    datasette._response_cache.clear()
+    html = " ".join((await datasette.client.get("/schedule/mine?own=1&ids=45,1005,101004")).text.split())
+    marks = re.findall(r'<button type="button" class="watched" data-session="(\d+)"', html)
+    if over:  # the GIL talk and a lightning talk have recordings; Lin Qiao's keynote has none yet
+        assert "3 sessions starred in this browser: 2 with a recording to watch, 1 without one yet" in html
+        assert marks == ["45", "101004"] and "As a calendar:" in html
+        assert 'href="https://www.youtube.com/watch?v=VA3O7UxuZO4&amp;t=871s">Watch from 14:31</a>' in html
+        keynote = re.search(r'<li class="session" data-session="1005">.*?</li>', html).group(0)
+        assert "recording not yet published" in keynote
+    else:
+        assert marks == [] and "Your calendar, following later changes to these sessions:" in html
+    shared = (await datasette.client.get("/schedule/mine?ids=45,1005")).text
+    assert 'class="watched"' not in shared  # marks are this browser's, not a shared list's
+    datasette._response_cache.clear()
