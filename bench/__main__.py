@@ -88,9 +88,9 @@ def time_build(data_dir: Path, out: Path, repeat: int):
 
 @click.command()
 @click.option("--repeat", default=3, show_default=True, help="Builds per size; the median is reported.")
-@click.option("--part", type=click.Choice(["all", "build", "feeds", "pages"]), default="all", show_default=True)
+@click.option("--part", type=click.Choice(["all", "build", "feeds", "pages", "recordings"]), default="all", show_default=True)
 def main(repeat, part):
-    """Build time at 1x/10x/100x, feed throughput against JSON, then search and pages against JSON, in one run."""
+    """Build time at 1x/10x/100x, feed throughput against JSON, then search, pages and recordings against JSON, in one run."""
     if part in ("all", "build"):
         bench_build(repeat)
     if part in ("all", "feeds"):
@@ -101,6 +101,10 @@ def main(repeat, part):
         from .pages import bench_pages
 
         bench_pages()
+    if part in ("all", "recordings"):
+        from .recordings import bench_recordings
+
+        bench_recordings()
 
 
 def bench_build(repeat):

@@ -206,7 +206,7 @@ def write_indexes_and_views(db, ds):
         ("sessions", ["day"]), ("sessions", ["kind"]), ("sessions", ["track_id"]), ("sessions", ["room_id"]),
         ("sessions", ["start_iso"]), ("sessions", ["parent_id"]), ("sessions", ["language"]),
         ("sessions", ["source_id"]), ("session_speakers", ["speaker_id"]), ("session_rooms", ["room_id"]),
-        ("speakers", ["name"]),
+        ("speakers", ["name"]), ("recordings", ["session_id", "id"]),
         ("rooms", ["floor"]), ("rooms", ["name"]), ("hotels", ["walking_min"]),
     ):
         db[table].create_index(columns)

@@ -253,8 +253,8 @@ def compare(old_rows, new_rows, report):
     new = {r["id"]: r for r in new_rows}
     report.added = sorted(set(new) - set(old))
     report.removed = sorted(set(old) - set(new))
-    report.changed = sorted(k for k in set(new) & set(old)
-                            if {c: old[k].get(c, "") for c in COLUMNS} != {c: new[k].get(c, "") for c in COLUMNS})
+    as_written = lambda row: {c: str(row.get(c, "")) for c in COLUMNS}  # as the CSV holds it: ids as text
+    report.changed = sorted(k for k in set(new) & set(old) if as_written(old[k]) != as_written(new[k]))
 
 
 def sources_text(data_dir: Path, source_id: str, folder: Path):
