@@ -54,6 +54,15 @@ def axe_violations(page):
             if v["impact"] in ("serious", "critical")]
 
 
+def looked_at(page, stem, viewport):
+    """Screenshot the page as build/screenshots/<stem>_<desktop|phone>.png; its axe violations; the usual size back."""
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=str(SHOTS / f"{stem}_{name}.png"), full_page=True)
+    violations = axe_violations(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return violations
+
+
 def no_horizontal_scroll(page):
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -72,10 +81,7 @@ def test_search_page(page, viewport):
     page.goto("/pycon/search?q=security")
     assert page.locator(".program-list > li").count() >= 8
     assert no_horizontal_scroll(page)
-    name = "desktop" if viewport is DESKTOP else "phone"
-    page.screenshot(path=str(SHOTS / f"search_security_{name}.png"), full_page=True)
-    assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert looked_at(page, "search_security", viewport) == []
 
 
 def test_no_calendar_links_without_results(page):
@@ -379,10 +385,7 @@ def test_a_recorded_session_leads_with_its_recording(page, viewport):
     assert watch.inner_text().startswith("Watch the recording (") and "MC1PQ7ZgUeU" in watch.get_attribute("href")
     assert watch.bounding_box()["y"] < page.locator(".record-calendar").bounding_box()["y"]
     assert page.locator("iframe").count() == 0 and no_horizontal_scroll(page)  # nothing loads until asked
-    name = "desktop" if viewport is DESKTOP else "phone"
-    page.screenshot(path=str(SHOTS / f"session_recorded_{name}.png"), full_page=True)
-    assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert looked_at(page, "session_recorded", viewport) == []
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -392,10 +395,7 @@ def test_the_recordings_page(page, viewport):
     assert page.locator(".watch-summary").inner_text().endswith("they were still private when read).")
     assert page.locator(".program-list > li").count() == page.locator(".session-recording, .session-no-recording").count()
     assert no_horizontal_scroll(page)
-    name = "desktop" if viewport is DESKTOP else "phone"
-    page.screenshot(path=str(SHOTS / f"watch_ai_{name}.png"), full_page=True)
-    assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert looked_at(page, "watch_ai", viewport) == []
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -410,10 +410,7 @@ def test_a_lightning_slot_lists_its_talks_as_links_into_the_video(page, viewport
     box = starts.nth(3).bounding_box()
     assert box["height"] >= 24 and box["width"] >= 44  # a time is a target a thumb can hit
     assert no_horizontal_scroll(page) and page.locator("iframe").count() == 0
-    name = "desktop" if viewport is DESKTOP else "phone"
-    page.screenshot(path=str(SHOTS / f"lightning_slot_{name}.png"), full_page=True)
-    assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert looked_at(page, "lightning_slot", viewport) == []
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -428,10 +425,7 @@ def test_after_the_conference_schedule_leads_with_the_recordings(page, viewport)
     watch.click()
     assert page.url.endswith("/pycon/watch")
     page.go_back()
-    name = "desktop" if viewport is DESKTOP else "phone"
-    page.screenshot(path=str(SHOTS / f"schedule_after_{name}.png"), full_page=True)
-    assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert looked_at(page, "schedule_after", viewport) == []
 
 
 def test_after_the_conference_my_schedule_marks_what_was_watched(page):
