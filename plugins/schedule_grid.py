@@ -23,6 +23,14 @@ select e.* from calendar_events e where e.day = :day and e.parent_id is null
 order by e.start_iso is null, e.start_iso, e.room, e.id
 """
 # Each session's rooms in their order, the first being its `room` (group_concat would not keep it).
+# The conference's room order, the same on every day: the keynote stage, then rooms with talks by use,
+# the open halls last.
+ROOMS = """
+select r.id, r.name, r.floor from rooms r
+order by not exists (select 1 from session_rooms sr join sessions s on s.id = sr.session_id
+                     where sr.room_id = r.id and s.kind = 'keynote'),
+  r.parallel, -(select count(*) from session_rooms sr where sr.room_id = r.id), r.name
+"""
 SESSION_ROOMS = """
 select sr.session_id, sr.room_id from session_rooms sr join sessions s on s.id = sr.session_id
 where s.day = :day order by sr.session_id, sr.position
@@ -62,8 +70,10 @@ def mark_bands(timed):
             overlaps(item, other) for other in timed if other is not item and other["kind"] != "break")
 
 
-def room_columns(timed, room_names):
-    """The rooms in use (the keynote stage, then the most used), each with a lane per session held at once."""
+def room_columns(timed, room_names, rank=None):
+    """The rooms in use, each with a lane per session held at once: in the conference's room order
+    (`rank`, the same every day) and, for rooms it does not rank, the keynote stage, then the most used."""
+    rank = rank or {}
     counts, lanes, stages = {}, {}, set()
     for item in timed:
         if item["band"]:
@@ -77,7 +87,8 @@ def room_columns(timed, room_names):
         lane = next((i for i, last in enumerate(busy) if last <= item["start"]), len(busy))
         busy[lane:lane + 1] = [item["end"]]
         item["lane"] = lane
-    order = sorted(counts, key=lambda r: (r not in stages, r is None, -counts[r], room_names.get(r, ("",))[0]))
+    order = sorted(counts, key=lambda r: (r is None, rank.get(r, len(rank)), r not in stages, -counts[r],
+                                          room_names.get(r, ("",))[0]))
     columns, first = [], 2  # grid column 1 holds the times
     for room in order:
         name, floor = room_names.get(room, (None, None))  # None: the page says the room is not announced
@@ -119,27 +130,45 @@ def span_neighbours(item, columns):
 
 
 def time_groups(timed):
-    """Start times, each with the grid row of its label and its sessions, in order."""
+    """Start times, each with the grid row of its label and its sessions, left to right (the tab order)."""
     groups = {}
-    for item in timed:
+    for item in sorted(timed, key=lambda i: (i["start"], i["col"])):
         groups.setdefault(item["start"], []).append(item)
     return [{"time": minute_label(start), "minute": start, "row": items[0]["row"], "sessions": items}
             for start, items in sorted(groups.items())]
 
 
-def layout(rows, room_names):
+def layout(rows, room_names, rank=None):
     """Everything the template needs to draw one day."""
     timed, other = timed_items([dict(r) for r in rows])
     if not timed:
         return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None}
     mark_bands(timed)
-    columns, last_column = room_columns(timed, room_names)
+    columns, last_column = room_columns(timed, room_names, rank)
     day_start = min(i["start"] for i in timed) // 30 * 30
     day_end = -(-max(i["end"] for i in timed) // 30) * 30
     place(timed, columns, max(last_column, 3), day_start, room_names)
-    return {"columns": columns, "groups": time_groups(timed), "untimed": other, "last_column": max(last_column, 3),
+    groups = time_groups(timed)
+    return {"columns": columns, "groups": groups, "untimed": other, "last_column": max(last_column, 3),
             "rows": (day_end - day_start) // SLOT_MIN, "start": day_start,
-            "hours": [{"label": minute_label(m), "row": 2 + (m - day_start) // SLOT_MIN} for m in range(day_start, day_end, 30)]}
+            "hours": hour_lines(day_start, day_end, {g["minute"] for g in groups}), "jumps": jumps(groups)}
+
+
+def hour_lines(day_start, day_end, starts):
+    """A line every half hour; on the hour a label too, unless a start time is written there."""
+    return [{"label": minute_label(m), "row": 2 + (m - day_start) // SLOT_MIN,
+             "labelled": m % 60 == 0 and m not in starts} for m in range(day_start, day_end, 30)]
+
+
+def jumps(groups):
+    """Each hour of the day and the first start time at or after it (hours leading to the same one once)."""
+    out, seen = [], set()
+    for hour in range(groups[0]["minute"] // 60 * 60, groups[-1]["minute"] + 1, 60):
+        target = next(g for g in groups if g["minute"] >= hour)
+        if target["minute"] not in seen:
+            seen.add(target["minute"])
+            out.append({"label": minute_label(hour), "target": "at-" + target["time"].replace(":", "")})
+    return out
 
 
 async def conference(db):
@@ -187,6 +216,12 @@ async def sessions_of_day(db, day):
     return [{**dict(r), "room_ids": room_ids.get(r["id"], [])} for r in (await db.execute(SESSIONS, {"day": day})).rows]
 
 
+async def rooms_in_order(db):
+    """Each room's (name, floor), and its place in the conference's room order."""
+    rows = (await db.execute(ROOMS)).rows
+    return {r["id"]: (r["name"], r["floor"]) for r in rows}, {r["id"]: i for i, r in enumerate(rows)}
+
+
 async def schedule_day(datasette, request):
     db = datasette.get_database(DATABASE)
     conf = await conference(db)
@@ -196,8 +231,7 @@ async def schedule_day(datasette, request):
         return Response.html(await datasette.render_template(
             "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True}, request=request),
             status=404)
-    rooms = {r["id"]: (r["name"], r["floor"]) for r in (await db.execute("select id, name, floor from rooms")).rows}
-    grid = layout(await sessions_of_day(db, day), rooms)
+    grid = layout(await sessions_of_day(db, day), *await rooms_in_order(db))
     context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN}
     return Response.html(await datasette.render_template("schedule_day.html", context, request=request))
 
