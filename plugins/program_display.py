@@ -189,11 +189,14 @@ async def vocabulary(db):
     """What every page says the same way, from the database (data/kinds.yaml, data/conference.yaml):
     the kinds' labels, the conference's name, city, time zone and the zone's abbreviation then."""
     kinds = {r["id"]: r["label"] for r in (await db.execute("select id, label from kinds order by rowid")).rows}
-    conf = dict((await db.execute("select name, city, timezone, start_date from conference")).first())
+    conf = dict((await db.execute("select name, city, timezone, start_date, end_date from conference")).first())
     noon = datetime.combine(date.fromisoformat(conf["start_date"]), datetime.min.time().replace(hour=12))
     zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
+    first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
+    recorded = (await db.execute("select count(*) from recordings where session_id is not null")).first()[0]
     return {"kinds": kinds, "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
-            "no_room": NO_ROOM, "no_time": NO_TIME}
+            "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)],
+            "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME}
 
 
 @hookimpl
@@ -207,7 +210,7 @@ def startup(datasette):
 
 @hookimpl
 def prepare_jinja2_environment(env):
-    env.globals.setdefault("pycon", {"kinds": {}, "no_room": NO_ROOM, "no_time": NO_TIME})
+    env.globals.setdefault("pycon", {"kinds": {}, "days": [], "recorded": 0, "no_room": NO_ROOM, "no_time": NO_TIME})
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
     env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, clock=clock, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
                        words=lambda text: WORD.findall(str(text or "")))

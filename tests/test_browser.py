@@ -104,7 +104,7 @@ def test_home_page_is_accessible(page, viewport):
 def test_home_page(page):
     page.goto("/")
     assert page.title().startswith("PyCon US 2026")
-    assert page.get_by_role("link", name="Fri 15").get_attribute("href") == "/schedule/2026-05-15"
+    assert page.locator("main").get_by_role("link", name="Fri 15", exact=True).get_attribute("href") == "/schedule/2026-05-15"
     assert page.get_by_role("link", name="Hotels near the venue, on a map").is_visible()
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     assert page.js_errors == []
@@ -318,6 +318,54 @@ def test_calendar_query_page_offers_one_click_subscription(page):
     page.screenshot(path=str(SHOTS / "program_track_security.png"), full_page=True)
 
 
+ATTENDEE_PAGES = ["/", "/schedule/2026-05-15", "/schedule/mine", "/pycon/sessions/45", "/pycon/speakers/bruce-eckel",
+                  "/pycon/rooms/104c", "/pycon/search?q=gil", "/pycon/watch", "/pycon/now_next", "/pycon/program_track?track=ai"]
+HEADER = ["Schedule", "Now", "Recordings", "My schedule", "Search"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_attendee_page_has_the_same_header_and_a_skip_link(page, viewport):
+    page.set_viewport_size(viewport)
+    for path in ATTENDEE_PAGES:
+        page.goto(path)
+        nav = page.locator("header nav.site-nav")
+        assert nav.locator(".site-links a").all_inner_texts() == HEADER, path
+        assert nav.locator(".site-name").inner_text() == "PyCon US 2026"
+        assert page.locator("header .crumb-nav").count() == 0, path  # no "home / pycon / sessions"
+        heights = nav.locator(".site-links a").evaluate_all("as => as.map(a => a.getBoundingClientRect().height)")
+        assert min(heights) >= (44 if viewport is PHONE else 36), (path, heights)
+        assert (viewport is PHONE) != nav.locator(".site-days").is_visible()
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.textContent") == "Skip to the content"
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "main", path
+    page.goto("/pycon/sessions")  # a table, for data people, keeps Datasette's breadcrumbs under the header
+    assert page.locator("header .crumb-nav").inner_text().startswith("home")
+    page.goto("/schedule/2026-05-16")
+    assert page.locator('header .site-days a[aria-current="page"]').inner_text() == "Sat 16 May"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_starring_says_where_it_went_and_the_header_counts(page):
+    page.goto("/schedule/mine")
+    page.evaluate("() => localStorage.clear()")
+    page.goto("/schedule/2026-05-15")
+    count = page.locator("header .mine-count")
+    assert count.is_hidden()
+    page.locator('button.star[data-session="167"]').click()
+    assert count.inner_text().strip() == "(1)"
+    assert page.locator("header .mine-status").inner_text() == (
+        "Added to My schedule: Container-enabled Asyncio is All You Need (to Build Pythonic AI Workflows at Scale) (1 session)")
+    page.locator('button.star[data-session="15"]').click()
+    page.goto("/pycon/search?q=gil")  # another page: the count comes along
+    assert count.inner_text().strip() == "(2)"
+    page.locator('button.star[data-session="45"]').first.click()
+    assert count.inner_text().strip() == "(3)" and page.locator("header .mine-status").inner_text().startswith("Added")
+    page.locator('button.star[data-session="45"]').first.click()
+    assert count.inner_text().strip() == "(2)" and page.locator("header .mine-status").inner_text().startswith("Removed")
+    page.evaluate("() => localStorage.clear()")
+
+
 def star(page, session_id):
     button = page.locator(f'button.star[data-session="{session_id}"]').first
     assert button.get_attribute("aria-pressed") == "false"
@@ -409,6 +457,7 @@ def test_pages_work_without_javascript(page):
         assert plain.locator(".program-list .session-title a").first.inner_text().startswith("Container-enabled")
         plain.goto("/schedule/2026-05-15")
         assert plain.locator("article.block").count() > 30 and plain.locator("button.star:visible").count() == 0
+        assert plain.locator("header .site-links a").all_inner_texts() == HEADER
         plain.goto("/pycon/sessions/105")
         assert plain.locator("h1").inner_text() == "AI-Assisted Contributions and Maintainer Load"
         assert plain.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=105"
