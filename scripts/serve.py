@@ -210,12 +210,25 @@ def return_freed_memory():
         pass  # not glibc: its allocator has its own policy
 
 
+# Text answers are gzipped for clients that accept it, with Vary: Accept-Encoding (nginx, in front
+# of replicas, asks them for identity and compresses itself: deploy/nginx.conf). Below this size
+# gzip saves less than its header costs.
+GZIP_MIN_SIZE = 500
+
+
+def compressed(app):
+    """The app with its text responses gzipped where the client accepts it (asgi-gzip)."""
+    from asgi_gzip import GZipMiddleware
+
+    return GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE)
+
+
 def run(db: Path, inspect_data: dict, host: str, port: int):
     """Serve the site with uvicorn until interrupted."""
     import uvicorn
 
     return_freed_memory()
-    app = stop_when_gone(make_datasette(db, inspect_data).app())
+    app = stop_when_gone(compressed(make_datasette(db, inspect_data).app()))
     config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on",
                             http=timely_protocol(), timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
                             h11_max_incomplete_event_size=MAX_REQUEST_HEAD,

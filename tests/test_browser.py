@@ -346,6 +346,23 @@ def test_every_attendee_page_has_the_same_header_and_a_skip_link(page, viewport)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def test_every_attendee_page_weighs_under_60_kb_on_a_phone_with_a_cold_cache(page):
+    page.goto("/")
+    base = page.evaluate("() => location.origin")
+    weights = {}
+    for path in ATTENDEE_PAGES:
+        context = page.context.browser.new_context(base_url=base, viewport=PHONE)  # a cold cache each time
+        context.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
+        cold = context.new_page()
+        sizes = []
+        cold.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]))
+        cold.goto(path, wait_until="networkidle")
+        weights[path] = sum(sizes)
+        assert cold.locator("script[src*=codemirror]").count() == 0, path
+        context.close()
+    assert max(weights.values()) < 60 * 1024, weights
+
+
 def test_starring_says_where_it_went_and_the_header_counts(page):
     page.goto("/schedule/mine")
     page.evaluate("() => localStorage.clear()")

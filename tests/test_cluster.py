@@ -42,6 +42,24 @@ def test_nginx_caches_and_revalidates(cluster):
     assert head[0] == 200 and head[2] == b"" and full[2].startswith(b"BEGIN:VCALENDAR")
 
 
+def test_nginx_compresses_and_keeps_one_copy_for_every_encoding(cluster):
+    import gzip
+
+    base, _ = cluster
+    url = base + "/pycon/program.json?_shape=array&_t=gzip"
+    zipped = fetch(url, **{"Accept-Encoding": "gzip"})
+    plain = fetch(url, **{"Accept-Encoding": "identity"})
+    assert zipped[1]["content-encoding"] == "gzip" and plain[1]["content-encoding"] is None
+    assert gzip.decompress(zipped[2]) == plain[2] and json.loads(plain[2])[0]["id"]
+    # the replica was asked once, for identity; the second encoding came from the same cached copy
+    assert (zipped[1]["x-cache-status"], plain[1]["x-cache-status"]) == ("MISS", "HIT")
+    assert "accept-encoding" in zipped[1]["vary"].lower()
+    # a request with credentials is never answered from, nor stored in, the shared cache
+    with_cookie = fetch(url, Cookie="ds_actor=someone")
+    assert with_cookie[1]["x-cache-status"] == "BYPASS" and with_cookie[1]["cache-control"] == "private, no-store"
+    assert fetch(url)[1]["x-cache-status"] == "HIT"
+
+
 def test_a_crowd_on_a_cold_url_reaches_a_replica_once(cluster):
     base, _ = cluster
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:

@@ -129,3 +129,20 @@ def test_x_forwarded_proto_is_believed_from_the_local_proxy_only(base):
     """uvicorn trusts X-Forwarded-Proto from 127.0.0.1 (nginx) alone: another address cannot claim HTTPS."""
     assert own_url_seen_from(base, "127.0.0.1") == "https://pycon.example.org/pycon/sessions/105.json"
     assert own_url_seen_from(base, "127.0.0.2") == "http://pycon.example.org/pycon/sessions/105.json"
+
+
+@pytest.mark.parametrize("path", ["/schedule/2026-05-15", "/pycon/program.json?_shape=array", "/pycon/program.ics",
+                                  "/pycon/schedule.xml", "/-/static/app.css"])
+def test_text_is_gzipped_for_a_client_that_accepts_it(base, path):
+    import gzip
+
+    from .fetching import fetch as fetch_with
+
+    status, plain_headers, plain = fetch_with(base + path, **{"Accept-Encoding": "identity"})
+    assert status == 200 and plain_headers["content-encoding"] is None and len(plain) > 2000
+    status, headers, body = fetch_with(base + path, **{"Accept-Encoding": "gzip, deflate, br"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in headers["vary"].lower()
+    assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
+    if plain_headers["etag"]:  # revalidation works whichever encoding was sent
+        assert fetch_with(base + path, **{"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})[0] == 304
