@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import re
 import sqlite3
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -246,12 +247,14 @@ def render_event(row, default_uid_salt):
     return "".join(fold_line(l) for l in lines), (tzid if tz else None), year
 
 
-def render_calendar(rows, columns, title, uid_salt="", empty_zone=None):
+def render_calendar(rows, columns, title, uid_salt="", empty_zone=None, feed=True):
     """The whole VCALENDAR as a string, and the number of rows left out because they were broken.
 
     No METHOD: a subscription feed is not an iTIP message (METHOD:PUBLISH without an ORGANIZER
     fails libical's iTIP check). A calendar needs at least one component, so one with no events
-    carries the VTIMEZONE of `empty_zone` (name, year).
+    carries the VTIMEZONE of `empty_zone` (name, year). Not a `feed`: events to add, with no
+    calendar name and no refresh interval, so a calendar app offers to import them rather than
+    to make a calendar of them.
     """
     events, zones, skipped = [], {}, 0
     for row in rows:
@@ -267,11 +270,12 @@ def render_calendar(rows, columns, title, uid_salt="", empty_zone=None):
     if not zones and empty_zone:
         zones[empty_zone[0]] = (empty_zone[1], empty_zone[1])
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
-    if title:
+    if title and feed:
         head += [f"NAME:{escape_text(title)}", f"X-WR-CALNAME:{escape_text(title)}"]
     if len(zones) == 1:
         head.append(f"X-WR-TIMEZONE:{next(iter(zones))}")
-    head += ["REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"]
+    if feed:
+        head += ["REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"]
     parts = ["".join(fold_line(l) for l in head)]
     parts += [vtimezone(tzid, low, high) for tzid, (low, high) in sorted(zones.items())]
     parts += events
@@ -336,16 +340,25 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
     salt = f"{database}/{query_name or table}"
     config = datasette.plugin_config("calendar-feed") or {}
     empty_zone = (config.get("timezone", "UTC"), config.get("year") or datetime.now(timezone.utc).year)
+    feed = not query_name or query_name not in config.get("events", [])
     if len(rows) > RENDER_IN_THREAD:
         # A large calendar is built in a thread, so the event loop keeps answering other requests.
-        body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt, empty_zone)
+        body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt, empty_zone, feed)
     else:
-        body, skipped = render_calendar(rows, columns, title, salt, empty_zone)
+        body, skipped = render_calendar(rows, columns, title, salt, empty_zone, feed)
     headers = {"X-Skipped-Rows": str(skipped)} if skipped else {}
+    if not feed and len(rows) == 1:
+        headers["Content-Disposition"] = f'attachment; filename="{file_name(rows[0].get("event_name"))}.ics"'
     if data.get("truncated") and not query_name:
         headers["X-Truncated"] = f"{len(rows)} events: the first {len(rows)} rows of the query"
     content_type = "text/plain; charset=utf-8" if request.args.get("_plain") else CONTENT_TYPE
     return Response(body, status=200, headers=headers, content_type=content_type)
+
+
+def file_name(title):
+    """A title as a file name any system accepts: ASCII letters, digits and dashes, at most 60."""
+    ascii_title = unicodedata.normalize("NFKD", str(title or "event")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "event"
 
 
 def can_render_ics(columns):

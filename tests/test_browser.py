@@ -172,7 +172,7 @@ def test_session_page_shows_names_where_ids_were(page):
     assert room.get_attribute("href") == "/pycon/rooms/pacificballroomarena"
     assert "Arena & Exhibit Halls" in facts.inner_text()  # the floor
     assert facts.get_by_role("link", name="Lin Qiao").get_attribute("href") == "/pycon/speakers/lin-qiao"
-    assert page.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=1005"
+    assert page.locator("a.calendar-download").get_attribute("href") == "/pycon/event.ics?id=1005"
     assert page.locator("a.calendar-google").get_attribute("href").startswith(
         "https://calendar.google.com/calendar/render?action=TEMPLATE&text=Keynote")
     page.screenshot(path=str(SHOTS / "session_1005.png"), full_page=True)
@@ -477,7 +477,7 @@ def test_pages_work_without_javascript(page):
         assert plain.locator("header .site-links a").all_inner_texts() == HEADER
         plain.goto("/pycon/sessions/105")
         assert plain.locator("h1").inner_text() == "AI-Assisted Contributions and Maintainer Load"
-        assert plain.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=105"
+        assert plain.locator("a.calendar-download").get_attribute("href") == "/pycon/event.ics?id=105"
         plain.goto("/schedule/mine?ids=105,66")
         assert plain.locator("#mine-results .program-list > li").count() == 2
         assert plain.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=66,105"

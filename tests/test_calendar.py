@@ -23,6 +23,7 @@ FEEDS = [
     "/pycon/program_room.ics?room=Room+104C",
     "/pycon/program_speaker.ics?speaker=Lin+Qiao",
     "/pycon/agenda.ics?ids=105,66,1031",
+    "/pycon/event.ics?id=45",
 ]
 
 
@@ -49,6 +50,22 @@ async def test_our_renderer_is_in_effect(datasette):
     assert datasette.renderers["ics"][0].__code__.co_filename == calendar_feed.render_ics.__code__.co_filename
     body = (await get(datasette, "/pycon/program.ics")).text
     assert f"PRODID:{calendar_feed.PRODID}\r\n" in body
+
+
+async def test_a_session_download_is_one_event_to_add_not_a_calendar_to_subscribe_to(datasette):
+    response = await get(datasette, "/pycon/event.ics?id=45")
+    assert response.headers["content-disposition"] == 'attachment; filename="demystifying-the-gil.ics"'
+    cal = icalendar.Calendar.from_ical(response.text)
+    events = cal.walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Demystifying the GIL"]
+    assert not {"NAME", "X-WR-CALNAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"} & set(cal.keys())
+    # the UID every feed gives the session: a later subscription updates it instead of adding a second
+    program = icalendar.Calendar.from_ical((await get(datasette, "/pycon/program.ics")).text)
+    assert str(events[0]["UID"]) in {str(e["UID"]) for e in program.walk("VEVENT")}
+    feed = icalendar.Calendar.from_ical((await get(datasette, "/pycon/agenda.ics?ids=45")).text)
+    assert "REFRESH-INTERVAL" in feed and "X-WR-CALNAME" in feed  # a feed stays a feed
+    none = icalendar.Calendar.from_ical((await get(datasette, "/pycon/event.ics?id=nothing")).text)
+    assert none.walk("VEVENT") == []
 
 
 @pytest.mark.parametrize("path", FEEDS)
