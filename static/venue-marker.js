@@ -8,6 +8,8 @@ document.addEventListener("DOMContentLoaded", function () {
   import(datasette.leaflet.JAVASCRIPT_URL).then(function () {
     L.Map.addInitHook(function () {
       var map = this;
+      // Above the hotel markers (pane 600), so that a cluster at the venue never hides it.
+      map.createPane("pycon-venue").style.zIndex = 610;
       var popup = document.createElement("div");
       var strong = document.createElement("strong");
       strong.textContent = venue.name;
@@ -16,7 +18,7 @@ document.addEventListener("DOMContentLoaded", function () {
       popup.appendChild(document.createTextNode(venue.entrance + ", " + venue.address));
       L.circleMarker([venue.latitude, venue.longitude], {
         radius: 10, color: "#b00020", weight: 3, fillColor: "#ffdd00", fillOpacity: 0.9,
-        className: "pycon-venue-marker"
+        className: "pycon-venue-marker", pane: "pycon-venue"
       }).bindPopup(popup).bindTooltip("Venue: " + venue.name).addTo(map);
     });
   });

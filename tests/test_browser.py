@@ -105,7 +105,7 @@ def test_home_page(page):
     page.goto("/")
     assert page.title().startswith("PyCon US 2026")
     assert page.locator("main").get_by_role("link", name="Fri 15", exact=True).get_attribute("href") == "/schedule/2026-05-15"
-    assert page.get_by_role("link", name="Hotels near the venue, on a map").is_visible()
+    assert page.get_by_role("link", name="Hotels near the venue").is_visible()
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     assert page.js_errors == []
 
@@ -137,6 +137,27 @@ def test_hotel_maps_show_one_marker_per_located_hotel_and_the_venue(page, real_d
     popup.wait_for(timeout=5000)
     assert "Long Beach Convention & Entertainment Center" in popup.inner_text()
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_hotels_page_is_a_map_and_a_list_by_walking_time(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon/hotels_nearby")
+    page.locator(".walk-filter").get_by_role("link", name="15 min").click()
+    page.wait_for_url("**/pycon/hotels_nearby?within=15")
+    names = page.locator(".hotel-list tbody .hotel-name")
+    assert names.count() == 15 == count_markers(page)  # the map shows the hotels listed
+    assert page.locator(".walk-filter [aria-current=page]").inner_text() == "15 min"
+    first = page.locator(".hotel-list tbody tr").first
+    assert first.locator(".hotel-name").inner_text() == "Hyatt Regency Long Beach"
+    assert first.locator(".hotel-walk").inner_text().split("\n") == ["2 min", "0.1 km"]
+    assert page.locator(".hotel-map .leaflet-container").bounding_box()["height"] >= 250
+    for cell in page.locator(".hotel-list td:not([hidden])").all()[:12]:  # readable, not squeezed
+        assert cell.evaluate("td => td.scrollWidth <= td.clientWidth")
+    assert no_horizontal_scroll(page)
+    assert "Custom SQL" not in page.content() and page.get_by_role("button").count() == 2  # the map's zoom
+    assert looked_at(page, "hotels_within_15", viewport) == []
     assert page.js_errors == []
 
 

@@ -175,6 +175,22 @@ async def test_hotels_nearby_by_walking_time(datasette):
     assert "200 S Pine Ave" in popup["description"] and "about 2 min on foot" in popup["description"]
 
 
+async def test_hotels_page_filters_by_walking_time(datasette, db):
+    near = await rows(datasette, "/pycon/hotels_nearby.json?within=10")
+    expected = db.execute("select name from hotels where walking_min <= 10 order by walking_min, distance_km").fetchall()
+    assert [r["name"] for r in near] == [n for (n,) in expected] and len(near) == 6
+    assert len(await rows(datasette, "/pycon/hotels_nearby.json?within=soon")) == 24  # not a number: every hotel
+    html = (await datasette.client.get("/pycon/hotels_nearby?within=10")).text
+    assert "6 hotels within a 10-minute walk" in html and "Long Beach Marriott" not in html
+    assert '<a href="?within=10" aria-current="page">10 min</a>' in html
+    assert "Run SQL" not in html and "Custom SQL" not in html and "Yelp" not in html  # no provenance essays
+    everything = (await datasette.client.get("/pycon/hotels_nearby")).text
+    marriott = everything[everything.index(">Long Beach Marriott<"):]
+    assert "112 min" in marriott[:900] and "too far to walk" in marriott[:900]
+    assert "Not downtown: next to Long Beach Airport." in marriott[:900]
+    assert "no known location" in everything and ">Avon Hotel</a>" in everything
+
+
 async def test_json_has_cors_and_times_with_offset(datasette):
     response = await datasette.client.get("/pycon/program.json?_shape=array")
     assert response.headers["access-control-allow-origin"] == "*"

@@ -164,6 +164,7 @@ HOTELS = Table("hotels", "hotels.csv", "id", (
     field("latitude", number, type=float), field("longitude", number, type=float),
     Column("distance_km", float), Column("walking_min", int), field("rooms", integer, type=int),
     field("rooms_source"), field("website", url), field("in_official_block", yes_no, type=int), field("status"),
+    field("summary", header_optional=True),  # what a guest should know, in one short line
     Column("popup", str), field("coordinates_source"), field("address_source"), source_id(), notes(),
     Column("nearness", int),
 ))
