@@ -33,6 +33,12 @@ def fold_accents(text):
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
+def initial(name):
+    """The letter a name is listed under: its first, accents folded, upper case ('#' for a digit or sign)."""
+    first = fold_accents(str(name or "").strip())[:1].upper()
+    return first if first.isalpha() else "#"
+
+
 def day_label(day):
     d = date.fromisoformat(str(day)[:10])
     return f"{d:%a} {d.day} {d:%b}"
@@ -213,4 +219,4 @@ def prepare_jinja2_environment(env):
     env.globals.setdefault("pycon", {"kinds": {}, "days": [], "recorded": 0, "no_room": NO_ROOM, "no_time": NO_TIME})
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
     env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, clock=clock, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
-                       words=lambda text: WORD.findall(str(text or "")))
+                       words=lambda text: WORD.findall(str(text or "")), initial=initial)

@@ -161,6 +161,32 @@ def test_hotels_page_is_a_map_and_a_list_by_walking_time(page, viewport):
     assert page.js_errors == []
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_speakers_index_reads_a_to_z_and_finds_a_name(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    page.locator("main").get_by_role("link", name="Speakers", exact=True).click()
+    page.wait_for_url("**/pycon/speaker_index")
+    assert page.locator(".speaker-name").count() == 182
+    page.locator(".letter-jumps").get_by_role("link", name="T", exact=True).click()
+    heading = page.locator("#letter-T").bounding_box()
+    assert 0 <= heading["y"] < 120  # the letter is at the top of the screen
+    for link in page.locator(".letter-jumps a").all():
+        box = link.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    assert no_horizontal_scroll(page)
+    assert looked_at(page, "speaker_index", viewport) == []
+    page.set_viewport_size(viewport)
+    page.get_by_label("Find a speaker by name").fill("hun")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pycon/speaker_index?q=hun")
+    assert page.locator(".speaker-name").all_inner_texts() == ["Trey Hunner"]
+    assert page.locator(".speaker-name mark").inner_text() == "Hun"
+    sessions = page.locator(".speaker-index > li > ul > li")
+    assert sessions.count() >= 1 and "Lazy Looping in Practice" in sessions.first.inner_text()
+    assert looked_at(page, "speaker_index_hun", viewport) == []
+
+
 def test_hotel_popup_is_readable(page):
     page.goto("/pycon/hotels_nearby")
     count_markers(page)

@@ -28,7 +28,7 @@ async def test_home_page_greets_a_newcomer(datasette):
     assert "PyCon US 2026" in html and "13-19 May 2026" in html and "Long Beach Convention" in html
     for link in ("/schedule/2026-05-15", "/schedule", "/pycon/program_track?track=ai",
                  "/pycon/program_track?track=security", "/pycon/hotels_nearby", "/pycon/program.ics",
-                 "/pycon/now_next", "/pycon/search?q="):
+                 "/pycon/now_next", "/pycon/search?q=", "/pycon/speaker_index"):
         assert f'href="{link}' in html, link
     assert 'href="/pycon"' in html  # the SQL editor
 
@@ -189,6 +189,31 @@ async def test_hotels_page_filters_by_walking_time(datasette, db):
     assert "112 min" in marriott[:900] and "too far to walk" in marriott[:900]
     assert "Not downtown: next to Long Beach Airport." in marriott[:900]
     assert "no known location" in everything and ">Avon Hotel</a>" in everything
+
+
+async def test_speaker_index_lists_everyone_a_to_z_with_their_sessions(datasette, db):
+    pairs = await rows(datasette, "/pycon/speaker_index.json")
+    expected = db.execute("select count(*) from session_speakers ss join calendar_events e on e.id = ss.session_id").fetchone()[0]
+    assert len(pairs) == expected
+    names = list(dict.fromkeys(r["speaker"] for r in pairs))
+    assert len(names) == 182 and names == sorted(names, key=str.lower)
+    html = (await datasette.client.get("/pycon/speaker_index")).text
+    assert html.count('class="speaker-name"') == 182 and 'href="#letter-Z"' in html
+    # amanda casari is listed under A, beside the capitalised names
+    a_section = html[html.index('id="letter-A"'):html.index('id="letter-B"')]
+    assert ">amanda casari</a>" in a_section and ">Aayush Gauba</a>" in a_section
+    assert "Custom SQL" not in html and "Run SQL" not in html
+
+
+@pytest.mark.parametrize("q, found", [("hun", ["Trey Hunner"]), ("hervas", ["Daniel Hervás"]), ("Müller", ["Mike Müller"]),
+                                      ("x\"y", []), ("", None)])
+async def test_speaker_index_finds_by_name(datasette, q, found):
+    pairs = await rows(datasette, f"/pycon/speaker_index.json?q={q}")
+    names = list(dict.fromkeys(r["speaker"] for r in pairs))
+    assert names == found if found is not None else len(names) == 182
+    if found == []:
+        html = (await datasette.client.get(f"/pycon/speaker_index?q={q}")).text
+        assert "No speaker is named" in html and "/pycon/search?q=x%22y" in html
 
 
 async def test_json_has_cors_and_times_with_offset(datasette):
