@@ -6,6 +6,17 @@ document.addEventListener("DOMContentLoaded", function () {
   var venue = window.PYCON_VENUE;
   if (!venue || !window.datasette || !datasette.leaflet) { return; }
   import(datasette.leaflet.JAVASCRIPT_URL).then(function () {
+    // A hotel marker is an <img> that takes the focus: its alt is the hotel's name (from its popup), not
+    // "" (a focusable image with no name is one screen readers cannot announce).
+    L.Marker.addInitHook(function () {
+      this.on("add", function () {
+        var popup = this.getPopup(), icon = this._icon;
+        if (!popup || !icon || icon.tagName !== "IMG" || icon.alt) { return; }
+        var doc = new DOMParser().parseFromString(String(popup.getContent()), "text/html");
+        var name = doc.querySelector("strong");  // cluster-map writes the title in <strong>
+        icon.alt = "Hotel: " + ((name ? name.textContent : doc.body.textContent) || "").trim();
+      });
+    });
     L.Map.addInitHook(function () {
       var map = this;
       // Above the hotel markers (pane 600), so that a cluster at the venue never hides it.

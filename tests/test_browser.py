@@ -43,15 +43,14 @@ def page(real_db):
 
 
 def axe_violations(page):
-    """Serious and critical accessibility violations that axe-core finds on the page."""
+    """The accessibility violations that axe-core finds on the page, of any impact."""
     if not AXE.exists():
         if os.environ.get("CI"):
             pytest.fail("axe-core is required in CI: .ci/run installs it with npm ci")
         pytest.skip("axe-core missing: run `npm install` (package.json) to run the accessibility checks")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def looked_at(page, stem, viewport):
@@ -99,6 +98,25 @@ def test_home_page_is_accessible(page, viewport):
     page.goto("/")
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+AXE_PAGES = ["/", *[f"/schedule/2026-05-{d}" for d in range(13, 20)], "/pycon/sessions/1005",
+                  "/pycon/speakers/trey-hunner", "/pycon/rooms/grandballrooma", "/pycon/speaker_index",
+                  "/pycon/hotels_nearby", "/pycon/search?q=security", "/schedule/mine", "/schedule/mine?ids=1005,83",
+                  "/pycon/now_next?at=2026-05-15T11:10", "/pycon/watch"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_attendee_pages_have_no_accessibility_violation_of_any_impact(page, viewport):
+    page.set_viewport_size(viewport)
+    found = {}
+    for path in AXE_PAGES:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        found[path] = axe_violations(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert {path: v for path, v in found.items() if v} == {}
+    assert len(found) == 18
 
 
 def test_home_page(page):
@@ -170,7 +188,7 @@ def test_speakers_index_reads_a_to_z_and_finds_a_name(page, viewport):
     assert page.locator(".speaker-name").count() == 182
     page.locator(".letter-jumps").get_by_role("link", name="T", exact=True).click()
     heading = page.locator("#letter-T").bounding_box()
-    assert 0 <= heading["y"] < 120  # the letter is at the top of the screen
+    assert -2 <= heading["y"] < 120  # the letter is at the top of the screen
     for link in page.locator(".letter-jumps a").all():
         box = link.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
@@ -181,7 +199,7 @@ def test_speakers_index_reads_a_to_z_and_finds_a_name(page, viewport):
     page.keyboard.press("Enter")
     page.wait_for_url("**/pycon/speaker_index?q=hun")
     assert page.locator(".speaker-name").all_inner_texts() == ["Trey Hunner"]
-    assert page.locator(".speaker-name mark").inner_text() == "Hun"
+    assert page.locator(".speaker-name mark").inner_text() == "Hunner"  # the word found, marked whole
     sessions = page.locator(".speaker-index > li > ul > li")
     assert sessions.count() >= 1 and "Lazy Looping in Practice" in sessions.first.inner_text()
     assert looked_at(page, "speaker_index_hun", viewport) == []
@@ -197,6 +215,8 @@ def test_hotel_popup_is_readable(page):
     popup.wait_for(timeout=5000)
     text = popup.inner_text()
     assert "Long Beach, CA" in text and "min on foot" in text
+    names = page.locator("img.leaflet-marker-icon").evaluate_all("imgs => imgs.map(i => i.alt)")
+    assert names and all(n.startswith("Hotel: ") and len(n) > 8 for n in names)  # each announced by name
 
 
 def test_faceted_program_page(page):
