@@ -191,6 +191,18 @@ def extra_template_vars(template, database, request, datasette):
     return agenda if template == "query-pycon-agenda.html" else conference_clock
 
 
+OFFER = """
+select k.id, k.label, substr(k.search_words, 1, instr(k.search_words || ' ', ' ') - 1) as word,
+  (select count(*) from calendar_events e where e.kind = k.id) as sessions
+from kinds k where k.id not in ('break', 'unfilled') and sessions > 0 order by sessions desc, k.rowid
+"""
+
+
+async def offer(db):
+    """What the program holds, kind by kind with a word that finds it: where a search finds nothing."""
+    return [dict(r) for r in (await db.execute(OFFER)).rows]
+
+
 async def vocabulary(db):
     """What every page says the same way, from the database (data/kinds.yaml, data/conference.yaml):
     the kinds' labels, the conference's name, city, time zone and the zone's abbreviation then."""
@@ -200,7 +212,7 @@ async def vocabulary(db):
     zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
     first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
     recorded = (await db.execute("select count(*) from recordings where session_id is not null")).first()[0]
-    return {"kinds": kinds, "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
+    return {"kinds": kinds, "offer": await offer(db), "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
             "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)],
             "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME}
 

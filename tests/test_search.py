@@ -71,6 +71,76 @@ async def test_the_page_lists_results_with_marks_and_links(datasette):
     assert "No session matches “zzzzqqq”" in nothing
 
 
+@pytest.mark.parametrize("q, title", [
+    ("LLM", "Running Large Language Models on Laptops"),  # data/synonyms.yaml: LLM, large language model
+    ("large language model", "High-Performance LLM Inference in Pure Python"),
+    ("asynchronous", "Container-enabled Asyncio is All You Need"),
+    ("global interpreter lock", "Demystifying the GIL"),
+    ("machine learning", "Exposing Greenwashing: Satellite ML"),
+    ("nogil", "Free-threaded Python: past, present and future"),
+])
+async def test_synonyms_find_what_an_abbreviation_stands_for(datasette, q, title):
+    rows = await search(datasette, q)
+    assert any(r["title"].startswith(title) for r in rows), [r["title"] for r in rows]
+    assert rows[0]["matched"] == "all"
+
+
+async def test_llm_ranks_the_large_language_model_talk_first(datasette):
+    rows = await search(datasette, "LLM")
+    assert rows[0]["id"] == 138 and rows[0]["marks"] == "LLM large language model"
+    html = (await datasette.client.get("/pycon/search", params={"q": "LLM"})).text
+    assert "<mark>Large</mark> <mark>Language</mark> <mark>Models</mark>" in html
+
+
+@pytest.mark.parametrize("q, spelled, first", [
+    ("asyncronous", "asynchronous", 167),  # a word of data/synonyms.yaml
+    ("secrity", "security", None),
+    ("pyodide brwoser", "pyodide browser", 78),  # a swap of neighbours
+    ("kubernets", "kubernetes", None),  # known from the synonyms, in no session: nothing to show
+])
+async def test_a_misspelled_word_is_searched_as_the_program_spells_it(datasette, q, spelled, first):
+    rows = await search(datasette, q)
+    if first is None and q == "kubernets":
+        assert rows == []
+        return
+    assert {r["matched"] for r in rows} == {"spelled"} and rows[0]["searched"] == spelled
+    if first:
+        assert rows[0]["id"] == first
+    html = (await datasette.client.get("/pycon/search", params={"q": q})).text
+    assert f"No session has “{q}”: showing the sessions for “<strong>{spelled}</strong>”" in html
+    assert f"for “{spelled}”, best match first</h2>" in html
+
+
+async def test_results_with_some_of_the_words_say_so_and_an_empty_search_says_what_there_is(datasette, db):
+    rows = await search(datasette, "open spaces")
+    assert rows and {r["matched"] for r in rows} == {"some"}
+    html = (await datasette.client.get("/pycon/search", params={"q": "open spaces"})).text
+    assert "sessions with some of the words, best match first</h2>" in html
+    assert "No session has every word of “open spaces”; these have some of them." in html
+    nothing = (await datasette.client.get("/pycon/search", params={"q": "k8s"})).text
+    assert "No session matches “k8s”: the program has nothing by that word." in nothing
+    talks = db.execute("select count(*) from calendar_events where kind = 'talk'").fetchone()[0]
+    assert f'<a href="/pycon/search?q=talk">Talk ({talks})</a>' in nothing and "/pycon/speaker_index" in nothing
+    every = (await datasette.client.get("/pycon/search", params={"q": "supply chain"})).text
+    assert "with every word, best match first</h2>" in every and "What the program has" not in every
+
+
+def test_spelling_and_synonym_rules():
+    from plugins.search_words import Vocabulary, distance, program_query, spell
+
+    words = Vocabulary.of([("security", 12), ("secure", 2), ("python", 90), ("typing", 3)],
+                          [["LLM", "large language model"], ["type hints", "typing"]])
+    assert spell("secrity pyhton", words) == "security python" and spell("python", words) is None
+    assert spell("pyt", words) is None  # the beginning of a known word is known
+    assert spell("xqzv", words) is None  # nothing near: left as it is
+    assert spell("larg", words) is None and spell("lage", words) == "large"  # synonyms are words too
+    assert program_query("llm secure", "all", words) == '("llm"* OR "large language model"*) AND "secure"*'
+    assert program_query("type hints", "any", words) == '("type hints"* OR "typing"*)'
+    assert program_query('"', "all", words) == '""'
+    assert distance("asyncronous", "asynchronous", 2) == 1 and distance("form", "from", 1) == 1
+    assert distance("abcdef", "uvwxyz", 2) == 3  # stops counting past the limit
+
+
 async def test_speakers_and_hotels_are_findable(datasette):
     html = (await datasette.client.get("/pycon/search", params={"q": "Trey Hunner"})).text
     assert '<a href="/pycon/speakers/trey-hunner"><mark>Trey</mark> <mark>Hunner</mark></a> (2 sessions)' in html
@@ -116,6 +186,8 @@ RELEVANCE = [
     ("profiler", {31}),
     ("uv", {77}),
     ("webassembly", {1031}),
+    ("wasm", {1031}),
+    ("asyncronous", {167}),
     ("pyodide browser", {78}),
     ("cuda", {29}),
     ("Pablo Galindo", {31, 1009}),

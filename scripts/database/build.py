@@ -11,7 +11,7 @@ import sqlite_utils
 
 from ..sources.checks import validate
 from ..sources.load import Dataset
-from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
+from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
                               SOURCES, SPEAKERS, SPRINT_PROJECTS, TRACKS)
 from .search_index import write_search_index
 
@@ -182,6 +182,7 @@ def write_other_tables(db, ds):
     for table in (SPRINT_PROJECTS, REPORTED_SESSIONS):
         write_table(db, table, [table.stored(r) for r in by_id(ds.tables[table.name])])
     write_table(db, KINDS, [KINDS.stored(k) for k in ds.kinds])
+    write_table(db, SYNONYMS, [SYNONYMS.stored(g) for g in by_id(ds.synonyms)])
     write_table(db, RECORDINGS, [{**RECORDINGS.stored(r), "watch_url": watch_url(r["video_url"], r.get("start_s"))}
                                  for r in by_id(ds.tables["recordings"])])
 

@@ -8,6 +8,8 @@ Español"), and the description as text. The `search` query ranks with bm25 and 
 so a match in a title counts ten times one in a description.
 """
 import html
+import re
+import unicodedata
 
 import nh3
 
@@ -37,10 +39,29 @@ def index_row(s):
             LANGUAGE_WORDS.get(s["language"], s["language"]), text_of(s["description"]))
 
 
+WORD = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more: what a spelling suggestion can be
+
+
+def folded(text):
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def write_search_words(conn, rows):
+    """search_words: every word the index holds as written (folded, not stemmed), with how many
+    sessions have it; the search suggests the nearest of them for a word that finds nothing."""
+    counts = {}
+    for row in rows:
+        for word in {w for value in row[1:] if value for w in WORD.findall(folded(value))}:
+            counts[word] = counts.get(word, 0) + 1
+    conn.execute("create table search_words (word text primary key, sessions integer not null) without rowid")
+    conn.executemany("insert into search_words values (?, ?)", sorted(counts.items()))
+
+
 def write_search_index(conn):
-    """Create and fill sessions_fts (its rowid is the session id) and the hotels' name index."""
+    """Create and fill sessions_fts (its rowid is the session id), its words, and the hotels' name index."""
     conn.execute(f"create virtual table sessions_fts using fts5({', '.join(COLUMNS)}, tokenize='{TOKENIZE}')")
     cursor = conn.execute(SESSIONS_SQL)
     names = [d[0] for d in cursor.description]
     rows = [index_row(dict(zip(names, r))) for r in cursor.fetchall()]
     conn.executemany(f"insert into sessions_fts (rowid, {', '.join(COLUMNS)}) values ({', '.join('?' * 9)})", rows)
+    write_search_words(conn, rows)

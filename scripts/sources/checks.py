@@ -1,5 +1,6 @@
 """Checks across records: references, duplicates, time windows, overlaps, coordinates; and `validate`,
 which loads data/ and runs every check."""
+import re
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ def check_dataset(ds: Dataset) -> list:
            "session": check_unique(t["sessions"], "id", errors), "kind": check_unique(ds.kinds, "id", errors)}
     for key in ("hotels", "sprint_projects", "reported_sessions", "recordings"):
         check_unique(t[key], "id", errors)
+    check_unique(ds.synonyms, "id", errors)
+    check_synonyms(ds.synonyms, errors)
     check_unique(t["rooms"], "name", errors)
     check_references(ds, ids, errors)
     check_speaker_links(t["session_speakers"], ids, errors)
@@ -73,6 +76,20 @@ def check_speaker_links(links, ids, errors):
         seen.setdefault(key, rec.line)
         if rec["position"] is not None and rec["position"] < 1:
             errors.append(rec.error("position", "must be 1 or more (1 = first speaker)"))
+
+
+def check_synonyms(groups, errors):
+    """Each group names two words at least, and a word is in one group only (search expands it to one)."""
+    seen = {}
+    for group in groups:
+        words = group.get("words") or []
+        if len(words) < 2:
+            errors.append(group.error("words", "a group needs two words at least (a word and what else it is called)"))
+        for word in words:
+            key = " ".join(re.findall(r"\w+", str(word).lower()))
+            if key in seen and seen[key] != group.get("id"):
+                errors.append(group.error("words", f"{word!r} is already in the group {seen[key]!r}"))
+            seen.setdefault(key, group.get("id"))
 
 
 def check_unique(records, key, errors):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import DataError
 from .readers import leaves_folder, read_csv, read_yaml
-from .schema import CONFERENCE, CSV_TABLES, KINDS, SOURCES, TRACKS
+from .schema import CONFERENCE, CSV_TABLES, KINDS, SOURCES, SYNONYMS, TRACKS
 
 # Long Beach and its surroundings: a coordinate outside this box is a typo (a swapped sign, a
 # latitude pasted as longitude), not a hotel near the venue.
@@ -41,6 +41,7 @@ class Dataset:
     sources: list = field(default_factory=list)
     tracks: list = field(default_factory=list)
     kinds: list = field(default_factory=list)
+    synonyms: list = field(default_factory=list)  # data/synonyms.yaml, which a data folder may leave out
     tables: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     unreadable: set = field(default_factory=set)  # files that could not be read at all
@@ -158,6 +159,8 @@ def load_dataset(data_dir: Path) -> Dataset:
     ds.sources = [r for r in load_yaml_list(data_dir, SOURCES.file, SOURCES.source_fields(), errors) if r]
     ds.tracks = [r for r in load_yaml_list(data_dir, TRACKS.file, TRACKS.source_fields(), errors) if r]
     ds.kinds = [r for r in load_yaml_list(data_dir, KINDS.file, KINDS.source_fields(), errors) if r]
+    if (data_dir / SYNONYMS.file).exists():
+        ds.synonyms = [r for r in load_yaml_list(data_dir, SYNONYMS.file, SYNONYMS.source_fields(), errors) if r]
     for key in CSV_TABLES:
         ds.tables[key] = load_csv(data_dir, key, errors)
     ds.unreadable = {e.file for e in errors if e.line is None or "invalid UTF-8" in e.message

@@ -206,7 +206,14 @@ KINDS = Table("kinds", "kinds.yaml", "id", (
     field("recorded", yaml_flag, True, int), field("notes", from_yaml(text)),
 ))
 
+# Words that mean the same for search (data/synonyms.yaml, optional): the search reads them at query time.
+SYNONYMS = Table("search_synonyms", "synonyms.yaml", "id", (
+    field("id", from_yaml(identifier), True),
+    field("words", string_list, True, store=lambda words: json.dumps([str(w) for w in words], ensure_ascii=False)),
+    field("notes", from_yaml(text)),
+))
+
 # In the order the build writes them.
 TABLES = (SOURCES, CONFERENCE, ROOMS, TRACKS, SPEAKERS, SESSIONS, SESSION_SPEAKERS, SESSION_ROOMS, HOTELS,
-          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS, RECORDINGS)
+          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS, RECORDINGS, SYNONYMS)
 CSV_TABLES = {t.name: t for t in TABLES if t.file.endswith(".csv")}

@@ -1,0 +1,158 @@
+"""Search that forgives, as SQL functions the `search` query calls:
+
+- `pycon_program_query(q, mode)`: pycon_fts_query's quoted prefix terms, each word (or phrase of up
+  to three words) that data/synonyms.yaml groups with others widened to them: "LLM" also finds
+  "large language model".
+- `pycon_spell(q)`: q with each word that begins no indexed word replaced by the nearest one (a
+  small edit distance, the same first letter), or NULL when every word is known: "asyncronous"
+  becomes "asynchronous".
+- `pycon_search_marks(q)`: the words of q and of their synonyms, for the page's highlights.
+
+The words come from the database, read once at start-up: `search_words` (every word the index
+holds, with how many sessions have it) and `search_synonyms`.
+"""
+import bisect
+import json
+import re
+import unicodedata
+import weakref
+from dataclasses import dataclass, field
+
+from datasette import hookimpl
+
+DATABASE = "pycon"
+WORD = re.compile(r"\w+")
+MAX_WORDS, MAX_WORD, MAX_PHRASE = 16, 64, 3
+
+
+def folded(word):
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+
+
+@dataclass
+class Vocabulary:
+    words: list = field(default_factory=list)  # sorted, folded
+    sessions: dict = field(default_factory=dict)  # word -> sessions that have it
+    synonyms: dict = field(default_factory=dict)  # (folded words) -> the group's other phrases
+
+    @classmethod
+    def of(cls, word_rows, groups):
+        sessions = dict(word_rows)
+        synonyms = {}
+        for words in groups:
+            phrases = [tuple(folded(w) for w in WORD.findall(str(p))) for p in words]
+            for phrase in phrases:
+                if phrase:
+                    synonyms[phrase] = [" ".join(p) for p in phrases if p and p != phrase]
+                    for word in phrase:
+                        sessions.setdefault(word, 0)  # a synonym's words are words the search knows
+        return cls(sorted(sessions), sessions, synonyms)
+
+    def knows(self, word):
+        """Some indexed word begins with `word` (the search matches word beginnings)."""
+        i = bisect.bisect_left(self.words, word)
+        return i < len(self.words) and self.words[i].startswith(word)
+
+    def nearest(self, word):
+        """The indexed word closest to `word`: distance 1 for a word of up to 4 letters, 2 for a longer one."""
+        limit = 1 if len(word) <= 4 else 2
+        lo = bisect.bisect_left(self.words, word[0])
+        hi = bisect.bisect_left(self.words, chr(ord(word[0]) + 1))
+        best = None
+        for candidate in self.words[lo:hi]:
+            if abs(len(candidate) - len(word)) > limit:
+                continue
+            d = distance(word, candidate, limit)
+            if d <= limit:
+                key = (d, -self.sessions[candidate], candidate)
+                best = min(best, key) if best else key
+        return best[2] if best else None
+
+
+VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> Vocabulary
+EMPTY = Vocabulary()
+
+
+def distance(a, b, limit):
+    """Edit distance (insertions, deletions, substitutions, swaps of neighbours), or limit + 1 once above it."""
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
+
+
+def words_of(text):
+    return [w[:MAX_WORD] for w in WORD.findall(str(text or ""))][:MAX_WORDS]
+
+
+def phrases(words, vocabulary):
+    """The words in order, each with its synonyms; a phrase of up to three words that has synonyms as one."""
+    out, i = [], 0
+    while i < len(words):
+        for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            key = tuple(folded(w) for w in words[i:i + n])
+            if n == 1 or key in vocabulary.synonyms:
+                out.append((" ".join(words[i:i + n]), vocabulary.synonyms.get(key, [])))
+                i += n
+                break
+    return out
+
+
+def program_query(text, mode, vocabulary):
+    """An FTS5 query that cannot be a syntax error: quoted prefix terms, synonyms as alternatives."""
+    terms = []
+    for phrase, others in phrases(words_of(text), vocabulary):
+        term = f'"{phrase}"*'
+        terms.append(f"({' OR '.join([term] + [f'{chr(34)}{o}{chr(34)}*' for o in others])})" if others else term)
+    if not terms:
+        return '""'
+    return (" OR " if mode == "any" else " AND ").join(terms)  # FTS5 takes no implicit AND after a ")"
+
+
+def spell(text, vocabulary):
+    """text with its unknown words replaced by the nearest known ones; None if none was replaced."""
+    words, changed = words_of(text), False
+    for i, word in enumerate(words):
+        key = folded(word)
+        if key.isalpha() and not vocabulary.knows(key):
+            better = vocabulary.nearest(key)
+            if better:
+                words[i], changed = better, True
+    return " ".join(words) if changed else None
+
+
+def marks(text, vocabulary):
+    """The words to highlight: those of text and of their synonyms."""
+    return " ".join(p for phrase, others in phrases(words_of(text), vocabulary) for p in [phrase, *others])
+
+
+@hookimpl
+def prepare_connection(conn, datasette):
+    def vocabulary():
+        return VOCABULARIES.get(datasette, EMPTY)
+
+    conn.create_function("pycon_program_query", 2, lambda q, mode: program_query(q, mode, vocabulary()))
+    conn.create_function("pycon_spell", 1, lambda q: spell(q, vocabulary()))
+    conn.create_function("pycon_search_marks", 1, lambda q: marks(q, vocabulary()))
+
+
+@hookimpl
+def startup(datasette):
+    async def read_words():
+        if DATABASE not in datasette.databases:
+            return
+        db = datasette.get_database(DATABASE)
+        tables = set(await db.table_names())
+        word_rows = (await db.execute("select word, sessions from search_words")).rows if "search_words" in tables else []
+        groups = [json.loads(r[0]) for r in (await db.execute("select words from search_synonyms")).rows] \
+            if "search_synonyms" in tables else []
+        VOCABULARIES[datasette] = Vocabulary.of([tuple(r) for r in word_rows], groups)
+
+    return read_words
