@@ -120,7 +120,7 @@ async def test_results_with_some_of_the_words_say_so_and_an_empty_search_says_wh
     nothing = (await datasette.client.get("/pycon/search", params={"q": "k8s"})).text
     assert "No session matches “k8s”: the program has nothing by that word." in nothing
     talks = db.execute("select count(*) from calendar_events where kind = 'talk'").fetchone()[0]
-    assert f'<a href="/pycon/search?q=talk">Talk ({talks})</a>' in nothing and "/pycon/speaker_index" in nothing
+    assert f'<li><a href="/pycon/search?q=talk">Talk ({talks})</a></li>' in nothing and "/pycon/speaker_index" in nothing
     every = (await datasette.client.get("/pycon/search", params={"q": "supply chain"})).text
     assert "with every word, best match first</h2>" in every and "What the program has" not in every
 
