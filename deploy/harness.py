@@ -35,14 +35,15 @@ def wait_for(url, timeout=30, process=None):
 
 
 @contextmanager
-def running_server(db: Path, timeout: float = 30, info: dict = None):
-    """Run `pycon-db serve` on a free loopback port; yield its base URL (and its pid in `info`)."""
+def running_server(db: Path, timeout: float = 30, info: dict = None, env: dict = None):
+    """Run `pycon-db serve` on a free loopback port; yield its base URL (and its pid in `info`).
+    `env`: more environment, e.g. PYCON_NOW to serve the site as at that moment."""
     port = free_port()
     cmd = [str(Path(sys.executable).parent / "pycon-db"), "serve", "--db", str(db), "--port", str(port)]
     # The access log goes to a file: a pipe nobody reads would fill up and stall the server.
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})))
     base = f"http://127.0.0.1:{port}"
     if info is not None:
         info["pid"] = proc.pid

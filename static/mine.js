@@ -55,6 +55,36 @@
     showWatched();
   });
 
+  // The stars a feed was subscribed with (in this browser): when they change, say the feed lacks them.
+  var SUBSCRIBED = "pycon-us-2026-subscribed";
+
+  function subscribed() {
+    try {
+      var ids = JSON.parse(localStorage.getItem(SUBSCRIBED) || "null");
+      return Array.isArray(ids) ? ids.map(String) : null;
+    } catch (e) { return null; }
+  }
+
+  results.addEventListener("click", function (event) {
+    var a = event.target.closest ? event.target.closest("a.calendar-subscribe, a.calendar-google") : null;
+    if (a) { localStorage.setItem(SUBSCRIBED, JSON.stringify(window.mySchedule.load())); }
+  });
+
+  function showResubscribe() {
+    var note = results.querySelector(".mine-resubscribe"), then = subscribed();
+    if (!note || !then) { return; }
+    var now = window.mySchedule.load();
+    var added = now.filter(function (id) { return then.indexOf(id) < 0; }).length;
+    var removed = then.filter(function (id) { return now.indexOf(id) < 0; }).length;
+    if (!added && !removed) { return; }
+    var parts = [];
+    if (added) { parts.push("starred " + added + " more session" + (added > 1 ? "s" : "")); }
+    if (removed) { parts.push("removed " + removed); }
+    note.textContent = "Since you subscribed in this browser you " + parts.join(" and ") +
+      ": the calendar you subscribed to does not have these changes. Subscribe again with the link below, then remove the old calendar.";
+    note.hidden = false;
+  }
+
   function own() {
     var ids = window.mySchedule.load();
     fetch(base + "/schedule/mine?own=1&ids=" + ids.join(","))
@@ -68,6 +98,7 @@
         Array.prototype.forEach.call(results.querySelectorAll("button.star"), function (b) { b.hidden = false; });
         window.mySchedule.refresh();
         showWatched();
+        showResubscribe();
       })
       .catch(function () { results.textContent = "The program could not be loaded; try again."; });
   }

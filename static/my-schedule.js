@@ -29,7 +29,7 @@
 
   function count(ids) {
     // The header's "My schedule" link says how many sessions are starred.
-    Array.prototype.forEach.call(document.querySelectorAll(".mine-count"), function (span) {
+    Array.prototype.forEach.call(document.querySelectorAll("header .mine-count"), function (span) {
       span.textContent = ids.length ? " (" + ids.length + ")" : "";
       span.hidden = !ids.length;
     });

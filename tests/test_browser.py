@@ -1,6 +1,7 @@
 """A real headless Chromium on the real server: the pages people look at, with screenshots in build/."""
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def page(real_db):
+def chromium():
+    """One real Chromium for the module's pages (Playwright's sync API runs one instance at a time)."""
     if not CHROMIUM:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium package")
@@ -29,8 +31,16 @@ def page(real_db):
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_server(real_db) as base, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def browser_page(browser, db, env=None):
+    """A page on a real server of `db` (served with `env`), which reaches nothing else."""
+    with running_server(db, env=env) as base:
         context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
         # Map tiles come from the internet, which tests must not depend on (nor reach).
         context.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
@@ -39,7 +49,20 @@ def page(real_db):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
         yield page
-        browser.close()
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def page(chromium, real_db):
+    with browser_page(chromium, real_db) as page:
+        yield page
+
+
+@pytest.fixture(scope="module")
+def page_during(chromium, real_db):
+    """The site as on Friday 15 May 2026 at 10:00, during the conference (the server's clock; the browser's is its own)."""
+    with browser_page(chromium, real_db, env={"PYCON_NOW": "2026-05-15T10:00"}) as page:
+        yield page
 
 
 def axe_violations(page):
@@ -502,6 +525,30 @@ def test_my_schedule_from_stars_to_a_calendar(page):
     assert page.locator(".mine-notes .clash").count() == 0
     share = page.locator("a.share-link").get_attribute("href")
     assert share.startswith("http://127.0.0.1:") and share.endswith("/schedule/mine?ids=10,142,167,1005")
+
+
+def test_my_schedule_says_when_a_subscribed_feed_lacks_new_stars(page_during):
+    page = page_during
+    page.goto("/schedule/mine")
+    page.evaluate("() => { localStorage.clear(); window.mySchedule.save(['167', '1005']); }")
+    page.reload()
+    subscribe = page.locator("#mine-results a.calendar-subscribe")
+    subscribe.wait_for()
+    note = page.locator("#mine-results .mine-feed-note").inner_text()
+    assert "checks the feed for changes to these sessions" in note and "Sessions you star later are not in it" in note
+    assert page.locator(".mine-summary").inner_text() == "2 sessions starred in this browser"
+    assert page.locator(".mine-resubscribe").is_hidden()
+    page.evaluate("() => document.addEventListener('click', e => e.preventDefault())")  # no webcal:// navigation
+    subscribe.click()
+    page.goto("/schedule/2026-05-16")
+    star(page, 142)
+    page.goto("/schedule/mine")
+    reminder = page.locator(".mine-resubscribe")
+    reminder.wait_for()
+    assert reminder.inner_text().startswith("Since you subscribed in this browser you starred 1 more session:")
+    assert page.locator("a.calendar-subscribe").get_attribute("href").endswith("/pycon/agenda.ics?ids=142,167,1005")
+    page.set_viewport_size(PHONE)
+    assert looked_at(page, "my_schedule_resubscribe", PHONE) == []
 
 
 def test_a_shared_schedule_is_read_only_until_added(page):
