@@ -1,4 +1,6 @@
-"""One-click subscription on every page whose rows are calendar events."""
+"""One-click subscription on every page whose rows are calendar events: our templates render the links
+on the server (`calendar_links`, templates/_calendar_links.html), so they work without JavaScript;
+on Datasette's own table and query pages static/calendar-links.js adds them."""
 import json
 from urllib.parse import quote, urlencode
 
@@ -24,6 +26,23 @@ def wanted(columns, view_name, request):
             and not request.path.endswith((".json", ".csv", ".ics")))
 
 
+def links_of(request, database):
+    urls = calendar_urls(request)
+    links = [
+        {"label": "Subscribe", "href": urls["webcal"], "cls": "calendar-subscribe"},
+        {"label": "Add to Google Calendar", "href": urls["google"], "cls": "calendar-google"},
+        {"label": "Download .ics", "href": urls["download"], "cls": "calendar-download"},
+    ]
+    # The schedule exports (plugins/schedule_export.py) cover the pycon database's program.
+    exports = [["schedule.xml", "/pycon/schedule.xml"], ["schedule.json", "/pycon/schedule.json"]] if database == "pycon" else []
+    return {"links": links, "exports": exports}
+
+
+@hookimpl
+def extra_template_vars(columns, view_name, request, database):
+    return {"calendar_links": links_of(request, database) if wanted(columns, view_name, request) else None}
+
+
 @hookimpl
 def extra_js_urls(columns, view_name, request, datasette):
     if not wanted(columns, view_name, request):
@@ -37,13 +56,5 @@ def extra_body_script(columns, view_name, request, database):
     """The configuration static/calendar-links.js reads: this page's feed URLs."""
     if not wanted(columns, view_name, request):
         return ""
-    urls = calendar_urls(request)
-    links = [
-        {"label": "Subscribe", "href": urls["webcal"], "cls": "calendar-subscribe"},
-        {"label": "Add to Google Calendar", "href": urls["google"], "cls": "calendar-google"},
-        {"label": "Download .ics", "href": urls["download"], "cls": "calendar-download"},
-    ]
-    # The schedule exports (plugins/schedule_export.py) cover the pycon database's program.
-    exports = [["schedule.xml", "/pycon/schedule.xml"], ["schedule.json", "/pycon/schedule.json"]] if database == "pycon" else []
-    config = json.dumps({"links": links, "exports": exports}).replace("<", "\\u003c")
+    config = json.dumps(links_of(request, database)).replace("<", "\\u003c")
     return f"window.PYCON_CALENDAR_LINKS = {config};"

@@ -1,8 +1,10 @@
-// Subscribe / Google Calendar / Download links on a page whose rows are calendar events;
+// Subscribe / Google Calendar / Download links on Datasette's own pages whose rows are calendar events;
 // plugins/calendar_links.py gives the URLs as window.PYCON_CALENDAR_LINKS.
 document.addEventListener("DOMContentLoaded", function () {
   // A page with no rows gets no calendar links: an empty feed is nothing to subscribe to.
   if (!document.querySelector("table.rows-and-columns tbody tr, .program-list > li")) { return; }
+  // Our own templates render the links on the server (templates/_calendar_links.html).
+  if (document.querySelector(".calendar-links")) { return; }
   var config = window.PYCON_CALENDAR_LINKS;
   if (!config) { return; }
   var links = config.links, exports = config.exports;

@@ -106,6 +106,22 @@ def test_search_page(page, viewport):
     assert looked_at(page, "search_security", viewport) == []
 
 
+def test_without_javascript_the_header_and_calendar_links_are_there(page):
+    page.goto("/")
+    origin = page.url.rstrip("/")
+    context = page.context.browser.new_context(base_url=origin, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto("/pycon/program_track?track=ai")
+        links = plain.locator(".calendar-links")
+        assert links.count() == 1 and links.is_visible()
+        assert plain.locator("a.calendar-subscribe").get_attribute("href").endswith("/pycon/program_track.ics?track=ai")
+        assert plain.locator("a.calendar-google").is_visible()
+        assert plain.locator("header").get_by_role("link", name="My schedule").is_visible()
+    finally:
+        context.close()
+
+
 def test_no_calendar_links_without_results(page):
     for path in ("/pycon/search?q=zzzzqqq", "/pycon/agenda", "/pycon/agenda?ids=999999", "/pycon/program_speaker?speaker=Nobody"):
         page.goto(path)

@@ -294,6 +294,23 @@ async def test_subscribe_links_on_query_pages(datasette):
     assert "calendar-subscribe" not in (await get(datasette, "/pycon/hotels_nearby")).text
 
 
+@pytest.mark.parametrize("path, feed", [
+    ("/pycon/program_track?track=security", "/pycon/program_track.ics?track=security"),
+    ("/pycon/search?q=typing", "/pycon/search.ics?q=typing"),
+    ("/pycon/now_next?at=2026-05-15T11:10", "/pycon/now_next.ics?at=2026-05-15T11%3A10"),
+    ("/pycon/watch", "/pycon/watch.ics"),
+])
+async def test_calendar_links_are_in_the_html_for_a_browser_without_javascript(datasette, path, feed):
+    html = (await get(datasette, path)).text
+    links = re.search(r'<p class="calendar-links">Calendar:(.*?)</p>', html, re.S)
+    assert links, path
+    assert f'<a href="webcal://localhost{feed}" class="calendar-subscribe">Subscribe</a>' in links.group(1)
+    assert f'<a href="{feed}" class="calendar-download">Download .ics</a>' in links.group(1)
+    assert 'class="calendar-google">Add to Google Calendar</a>' in links.group(1)
+    nothing = (await get(datasette, "/pycon/search?q=zzzzqqq")).text
+    assert 'class="calendar-links"' not in nothing  # an empty result is nothing to subscribe to
+
+
 def test_escape_and_fold_units():
     assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
     line = "SUMMARY:" + "é" * 60
