@@ -11,6 +11,7 @@ are listed below the grid. The page depends only on the database, so it is cache
 other; the current-time line is drawn by a few lines of JavaScript from the browser's clock.
 """
 from datetime import date, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
@@ -18,6 +19,8 @@ from datasette.utils.asgi import Response
 
 DATABASE = "pycon"
 SLOT_MIN = 5  # minutes a grid row stands for
+# The grid's filters (links: ?track=ai&kind=talk&language=es) and the column each reads.
+COLUMN_OF = {"track": "track_id", "kind": "kind", "language": "language"}
 SESSIONS = """
 select e.* from calendar_events e where e.day = :day and e.parent_id is null
 order by e.start_iso is null, e.start_iso, e.room, e.id
@@ -138,9 +141,15 @@ def time_groups(timed):
             for start, items in sorted(groups.items())]
 
 
-def layout(rows, room_names, rank=None):
-    """Everything the template needs to draw one day."""
+LONG_MIN = 240  # a day whose every session lasts this long (the sprints) reads as a list, not a grid
+
+
+def layout(rows, room_names, rank=None, chosen=None):
+    """Everything the template needs to draw one day: the grid of every session (so a filter keeps the
+    layout), with the sessions `chosen` allows shown (breaks that concern everyone always)."""
     timed, other = timed_items([dict(r) for r in rows])
+    keep = matcher(chosen or {})
+    other = [r for r in other if keep(r)]
     if not timed:
         return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None}
     mark_bands(timed)
@@ -148,10 +157,28 @@ def layout(rows, room_names, rank=None):
     day_start = min(i["start"] for i in timed) // 30 * 30
     day_end = -(-max(i["end"] for i in timed) // 30) * 30
     place(timed, columns, max(last_column, 3), day_start, room_names)
-    groups = time_groups(timed)
+    shown = [i for i in timed if i["band"] or keep(i)]
+    groups = time_groups(shown)
+    still_on(groups, shown)
     return {"columns": columns, "groups": groups, "untimed": other, "last_column": max(last_column, 3),
             "rows": (day_end - day_start) // SLOT_MIN, "start": day_start,
+            "long": all(i["end"] - i["start"] >= LONG_MIN for i in timed),
+            "matches": sum(1 for i in shown if not i["band"]) + len(other),
             "hours": hour_lines(day_start, day_end, {g["minute"] for g in groups}), "jumps": jumps(groups)}
+
+
+def matcher(chosen):
+    """Whether a session has every value chosen (track, kind, language)."""
+    def keep(item):
+        return all(str(item.get(COLUMN_OF[name]) or "") == value for name, value in chosen.items())
+    return keep
+
+
+def still_on(groups, items):
+    """Under each start time, the sessions that began earlier and are still on (the phone list's way
+    of showing what the grid shows by height)."""
+    for g in groups:
+        g["still_on"] = [i for i in items if not i["band"] and i["start"] < g["minute"] < i["end"]]
 
 
 def hour_lines(day_start, day_end, starts):
@@ -231,9 +258,55 @@ async def schedule_day(datasette, request):
         return Response.html(await datasette.render_template(
             "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True}, request=request),
             status=404)
-    grid = layout(await sessions_of_day(db, day), *await rooms_in_order(db))
-    context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN}
+    rows = await sessions_of_day(db, day)
+    chosen = {name: request.args.get(name) for name in COLUMN_OF if request.args.get(name)}
+    grid = layout(rows, *await rooms_in_order(db), chosen=chosen)
+    context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN,
+               "filters": filters(rows, chosen, await labels(db)), "chosen": chosen,
+               "sprint_projects": await sprint_projects(db) if any(r["kind"] == "sprint" for r in rows) else []}
     return Response.html(await datasette.render_template("schedule_day.html", context, request=request))
+
+
+LANGUAGES = {"en": "English", "es": "Español"}
+
+
+async def labels(db):
+    """How the filters name each value: tracks and kinds by their labels, languages in their own words."""
+    tracks = {r["id"]: r["name"] for r in (await db.execute("select id, name from tracks")).rows}
+    kinds = {r["id"]: r["label"] for r in (await db.execute("select id, label from kinds")).rows}
+    return {"track": tracks, "kind": kinds, "language": LANGUAGES}
+
+
+def filters(rows, chosen, names):
+    """For each filter with two values or more on this day: its values (most sessions first) and whether chosen."""
+    out = []
+    for name, column in COLUMN_OF.items():
+        counts = {}
+        for r in rows:
+            if r[column] and r["kind"] not in ("break", "unfilled"):
+                counts[r[column]] = counts.get(r[column], 0) + 1
+        if len(counts) > 1 or name in chosen:
+            values = sorted(counts, key=lambda v: (-counts[v], v))
+            out.append({"name": name, "chosen": chosen.get(name), "all": query_string(chosen, name, None),
+                        "values": [{"value": v, "label": names[name].get(v, v), "count": counts[v],
+                                    "query": query_string(chosen, name, v)} for v in values]})
+    return out
+
+
+def query_string(chosen, name, value):
+    """The filters chosen, with `name` set to `value` (None: not filtered by it), as '?…' ('' for none)."""
+    args = {k: v for k, v in chosen.items() if k != name}
+    if value is not None:
+        args[name] = value
+    ordered = [(k, args[k]) for k in COLUMN_OF if k in args]
+    return "?" + urlencode(ordered) if ordered else ""
+
+
+async def sprint_projects(db):
+    """The projects listed for the sprints, each with the page that lists them."""
+    sql = """select p.project, p.url, coalesce(s.original_url, s.url) as listed_on from sprint_projects p
+             left join sources s on s.id = p.source_id order by p.project collate nocase"""
+    return [dict(r) for r in (await db.execute(sql)).rows]
 
 
 @hookimpl

@@ -314,8 +314,8 @@ def test_day_grid_places_sessions_by_room_and_time(page, real_db):
     assert len(friday) == sqlite3.connect(real_db).execute(
         "select count(*) from sessions where day = '2026-05-15' and kind != 'unfilled' and kind != 'lightning-talk'"
     ).fetchone()[0] > 40
-    for sid in friday:  # every session once, linking to its page
-        assert page.locator(f'a[href="/pycon/sessions/{sid}"]').count() == 1, sid
+    for sid in friday:  # every session once, linking to its page (the phone's "still on" lines are hidden here)
+        assert page.locator(f'a[href="/pycon/sessions/{sid}"]:visible').count() == 1, sid
     assert page.locator('.day-tabs a[aria-current="page"]').inner_text() == "Fri 15 May"
     page.screenshot(path=str(SHOTS / "schedule_friday_desktop.png"), full_page=True)
     assert axe_violations(page) == []
@@ -331,7 +331,7 @@ def test_no_block_of_any_day_cuts_its_text(page):
     page.set_viewport_size(DESKTOP)
     for day in DAYS:
         page.goto(f"/schedule/{day}")
-        assert page.locator("article.block").count() > 0, day
+        assert page.locator("article.block").count() > 0 or page.locator(".long-day").count() == 1, day
         assert page.evaluate(CUT) == [], day
     # Friday 11:00, Room 103ABC: the speakers' names are all shown, inside the block
     block = page.locator('article.block', has_text="Mind the gap!")
@@ -379,6 +379,47 @@ def test_on_a_phone_the_jump_reaches_two_in_the_afternoon(page):
     assert "14:00" <= heading <= "14:30", heading
     targets = page.locator(".time-jumps a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert all(page.locator(t).count() == 1 for t in targets) and len(targets) >= 8
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_grid_filters_are_links_that_keep_the_layout(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/schedule/2026-05-15")
+    columns = page.locator(".room-head").all_inner_texts()
+    page.locator(".grid-filters-box summary").click()
+    page.locator(".grid-filters").get_by_role("link", name="AI (7)").click()
+    page.wait_for_url("**/schedule/2026-05-15?track=ai")
+    assert page.locator(".room-head").all_inner_texts() == columns
+    titles = page.locator(".block:not(.band) .block-title").all_inner_texts()
+    assert len(titles) == 7 and "AI-Assisted Contributions and Maintainer Load" in titles
+    assert page.locator(".filter-status").inner_text().startswith("7 sessions shown, track AI")
+    page.locator(".grid-filters").get_by_role("link", name="Español (8)").click()  # the two filters at once
+    page.wait_for_url("**/schedule/2026-05-15?track=ai&language=es")
+    assert page.locator(".block:not(.band)").count() == 0
+    assert no_horizontal_scroll(page)
+    assert looked_at(page, "grid_filtered", viewport) == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_sprint_day_lists_its_projects(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/schedule/2026-05-18")
+    assert page.locator(".schedule-grid").count() == 0
+    assert page.locator(".long-day .session-title").inner_text() == "Development Sprints (day 1)"
+    assert page.locator(".sprint-projects li").count() == 13
+    assert page.get_by_role("link", name="BeeWare").get_attribute("href") == "https://beeware.org"
+    assert page.evaluate("document.documentElement.scrollHeight") < 1600  # not a 2,900 px block
+    assert looked_at(page, "sprint_day", viewport) == []
+
+
+def test_the_phone_list_repeats_what_is_still_on(page):
+    page.set_viewport_size(PHONE)
+    page.goto("/schedule/2026-05-16#at-1345")
+    still = page.locator("#at-1345 + .still-on")
+    assert still.is_visible() and "since 13:30" in still.inner_text()
+    page.set_viewport_size(DESKTOP)
+    assert still.is_hidden()  # the grid shows it by height
     page.set_viewport_size({"width": 1280, "height": 900})
 
 

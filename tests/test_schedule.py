@@ -135,3 +135,69 @@ def test_a_session_in_neighbouring_rooms_spans_their_columns_and_names_the_other
     sessions = placed(grid)
     assert (sessions[5]["col"], sessions[5]["col_end"]) == (2, 4) and sessions[5]["also"] == []
     assert (sessions[6]["col"], sessions[6]["col_end"]) == (2, 3) and sessions[6]["also"] == ["Room C"]
+
+
+def blocks(html):
+    """The session ids of a day page's blocks, and of its bands."""
+    import re
+
+    found = re.findall(r'<article class="block ([^"]*)" data-session="(\d+)"', html)
+    return [int(i) for c, i in found if " band" not in f" {c}"], [int(i) for c, i in found if " band" in f" {c}"]
+
+
+@pytest.mark.parametrize("query, sql", [
+    ("track=ai", "track_id = 'ai'"),
+    ("kind=talk", "kind = 'talk'"),
+    ("language=es", "language = 'es'"),
+    ("track=charlas&language=es", "track_id = 'charlas' and language = 'es'"),
+])
+async def test_grid_filters_show_the_sessions_chosen_and_keep_the_layout(datasette, db, query, sql):
+    everything = (await datasette.client.get("/schedule/2026-05-15")).text
+    page = await datasette.client.get(f"/schedule/2026-05-15?{query}")
+    assert page.status_code == 200
+    shown, bands = blocks(page.text)
+    expected = {r[0] for r in db.execute(
+        f"select id from calendar_events where day = '2026-05-15' and parent_id is null and start_local is not null "
+        f"and end_local is not null and kind != 'break' and {sql}")}
+    assert set(shown) - set(blocks(everything)[1]) == expected and expected
+    assert bands == blocks(everything)[1]  # the breaks that concern everyone stay
+    import re
+    heads = lambda html: (re.findall(r'<div class="room-head"[^>]*>.*?</div>', html),
+                          re.search(r'grid-template-columns: [^"]*', html).group(0))
+    assert heads(page.text) == heads(everything)  # the same columns and rows
+    assert f"{len(expected)} session{'s' if len(expected) != 1 else ''} shown" in page.text
+    bar = page.text[page.text.index('class="grid-filters"'):page.text.index("</details>")]
+    current = re.findall(r'<a href="([^"]*)" aria-current="true">([^<]*)', bar)
+    assert len(current) == 3  # one choice per filter: the value chosen, or All
+    for pair in query.split("&"):
+        assert any(pair in href.replace("&amp;", "&") and label.strip() != "All" for href, label in current), pair
+
+
+async def test_a_filter_that_matches_nothing_says_so(datasette):
+    html = (await datasette.client.get("/schedule/2026-05-15?track=nope")).text
+    assert blocks(html)[0] == [] and "0 sessions shown" in html
+    assert "No session of this day matches" not in html or 'href="/schedule/2026-05-15">show everything' in html
+
+
+async def test_under_each_start_time_the_phone_list_says_what_is_still_on(datasette, db):
+    grid = await day_layout(datasette, "2026-05-16")
+    group = next(g for g in grid["groups"] if g["time"] == "13:45")
+    expected = {r[0] for r in db.execute(
+        "select id from calendar_events where day = '2026-05-16' and parent_id is null and kind != 'break' "
+        "and start_local < '2026-05-16 13:45' and end_local > '2026-05-16 13:45'")}
+    assert {s["id"] for s in group["still_on"]} == expected and len(expected) >= 2
+    html = (await datasette.client.get("/schedule/2026-05-16")).text
+    line = html[html.index('id="at-1345"'):].split('<article')[0]
+    assert '<p class="still-on"' in line and all(f'href="/pycon/sessions/{i}"' in line for i in expected)
+
+
+async def test_a_sprint_day_is_a_list_with_the_sprint_projects(datasette, db):
+    html = (await datasette.client.get("/schedule/2026-05-18")).text
+    assert 'class="schedule-grid"' not in html and '<ul class="program-list long-day">' in html
+    assert 'href="/pycon/sessions/1041"' in html
+    projects = db.execute("select project, url from sprint_projects").fetchall()
+    assert len(projects) == 13 and f"Projects listed for the sprints (13)" in html
+    for project, url in projects:
+        assert (f'<a href="{url}">{project}</a>' if url else project) in html
+    assert "sprint_projects" not in (await datasette.client.get("/schedule/2026-05-15")).text
+    assert "Projects listed for the sprints" not in (await datasette.client.get("/schedule/2026-05-15")).text
