@@ -161,7 +161,14 @@ def test_attendee_pages_have_no_accessibility_violation_of_any_impact(page, view
 def test_home_page(page):
     page.goto("/")
     assert page.title().startswith("PyCon US 2026")
-    assert page.locator("main").get_by_role("link", name="Fri 15", exact=True).get_attribute("href") == "/schedule/2026-05-15"
+    friday = page.locator("main").get_by_role("link", name="Fri 15", exact=True)
+    assert friday.get_attribute("href") == "/schedule/2026-05-15"
+    page.set_viewport_size(PHONE)
+    for day in page.locator("main .home-days a").all():
+        box = day.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    assert page.locator("main .home-days a").count() == 7
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert page.get_by_role("link", name="Hotels near the venue").is_visible()
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     assert page.js_errors == []
@@ -411,6 +418,22 @@ def test_a_sprint_day_lists_its_projects(page, viewport):
     assert page.get_by_role("link", name="BeeWare").get_attribute("href") == "https://beeware.org"
     assert page.evaluate("document.documentElement.scrollHeight") < 1600  # not a 2,900 px block
     assert looked_at(page, "sprint_day", viewport) == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_now_next_reads_as_a_question_and_its_picker_is_thumb_sized(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon/now_next?at=2026-05-15T11:10")
+    intro = page.locator(".now-intro").inner_text()
+    assert intro.startswith("What is on at a moment in Long Beach, California") and "YYYY" not in intro
+    label = page.locator(".now-picker label").bounding_box()
+    assert label["height"] < 30  # one line, not a word a line
+    for control in (page.get_by_label("Day and time in Long Beach, California"), page.get_by_role("button", name="Show"),
+                    page.locator(".now-picker").get_by_role("link", name="Now")):
+        assert control.bounding_box()["height"] >= 44
+    assert page.locator("#status-now").inner_text() == "On now"
+    assert no_horizontal_scroll(page)
+    assert looked_at(page, "now_next", viewport) == []
 
 
 def test_the_phone_list_repeats_what_is_still_on(page):
