@@ -213,8 +213,10 @@ def render_event(row, default_uid_salt):
         end = start + timedelta(days=1)  # an all-day event ends the next day (exclusive)
     if end is not None and type(end) is type(start) and end < start:
         raise ValueError("event ends before it starts")
-    if end == start:
-        end = None  # a point in time: RFC 5545 ends an event without DTEND when it starts
+    if end is None:
+        # A moment (no end known, or none): RFC 5545 lets DTEND go, but khal then shows 24 hours;
+        # DTEND equal to DTSTART reads as a moment in every reader we test.
+        end = start
     uid = get("event_uid")
     if uid in (None, ""):
         # Stable across requests and rebuilds: derived from the event itself.
@@ -223,8 +225,7 @@ def render_event(row, default_uid_salt):
     lines = ["BEGIN:VEVENT", f"UID:{escape_text(uid)}",
              f"DTSTAMP:{utc_stamp(parse_moment(stamp) if stamp else start)}",
              format_moment("DTSTART", start, tz if isinstance(start, datetime) else None)]
-    if end is not None:
-        lines.append(format_moment("DTEND", end, tz if isinstance(end, datetime) else None))
+    lines.append(format_moment("DTEND", end, tz if isinstance(end, datetime) else None))
     lines.append(f"SUMMARY:{escape_text(get('event_name'))}")
     for column, prop in (("event_description", "DESCRIPTION"), ("event_location", "LOCATION")):
         value = get(column)

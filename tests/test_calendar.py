@@ -4,7 +4,10 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import datetime, timezone
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
 from urllib.parse import quote
 
 import icalendar
@@ -184,6 +187,45 @@ async def test_rubys_icalendar_reads_every_feed(datasette, path):
         assert got["pycon-us-2026-session-1005@us.pycon.org"] == "2026-05-15T16:45:00Z"
 
 
+KHAL_CONFIG = """[calendars]
+[[unused]]
+path = {path}
+[locale]
+timeformat = %H:%M
+dateformat = %Y-%m-%d
+longdateformat = %Y-%m-%d
+datetimeformat = %Y-%m-%d %H:%M
+longdatetimeformat = %Y-%m-%d %H:%M
+default_timezone = America/Los_Angeles
+local_timezone = America/Los_Angeles
+"""
+KHAL_LINE = re.compile(r"^(\d{4}-\d\d-\d\d(?: \d\d:\d\d)?)-(\d{4}-\d\d-\d\d(?: \d\d:\d\d)?) (.*?) :: ", re.M)
+
+
+async def test_khal_shows_every_event_of_the_program_as_long_as_it_is(datasette, tmp_path):
+    """khal (a terminal calendar) shows each event from its start to its end; an item with no end known
+    (Sunday's 10:00 Break) is a moment, not the 24 hours khal showed when the feed left DTEND out."""
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "config").write_text(KHAL_CONFIG.format(path=tmp_path / "cal"))
+    body = (await get(datasette, "/pycon/program.ics")).text
+    (tmp_path / "program.ics").write_text(body)
+    khal = Path(sys.executable).parent / "khal"
+    result = subprocess.run([str(khal), "-c", str(tmp_path / "config"), "printics", str(tmp_path / "program.ics")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = sorted(KHAL_LINE.findall(result.stdout))
+    events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+
+    def local(value, end=False):
+        if isinstance(value, datetime):
+            return value.astimezone(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%d %H:%M")
+        return (value - timedelta(days=1) if end else value).isoformat()  # khal shows the last day, not the next
+
+    wanted = sorted((local(e.decoded("DTSTART")), local(e.decoded("DTEND"), end=True), str(e["SUMMARY"])) for e in events)
+    assert len(events) > 200 and shown == wanted
+    assert ("2026-05-17 10:00", "2026-05-17 10:00", "Break") in shown
+
+
 async def test_an_empty_feed_is_a_valid_calendar(datasette):
     response = await get(datasette, "/pycon/program_speaker.ics?speaker=Nobody")
     cal = icalendar.Calendar.from_ical(response.text)
@@ -352,9 +394,28 @@ async def test_our_renderer_wins_over_another_ics_plugin(real_db):
         pm.unregister(name="other_ics")
 
 
-async def test_an_item_with_no_known_end_has_no_dtend(datasette):
-    """The Sunday 10:00 break: the schedule gives no end, so the feed invents none."""
+async def test_an_item_with_no_known_end_is_a_moment_and_says_so(datasette):
+    """The Sunday 10:00 break: the schedule gives no end, so the feed invents none: it is a moment at its
+    start (DTEND = DTSTART; with no DTEND khal showed it as 24 hours), and its description says why."""
     body = (await get(datasette, "/pycon/agenda.ics?ids=1043")).text
     (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
-    assert "DTSTART;TZID=America/Los_Angeles:20260517T100000\r\n" in body
-    assert "DTEND" not in event and "DURATION" not in event
+    assert "DTSTART;TZID=America/Los_Angeles:20260517T100000\r\nDTEND;TZID=America/Los_Angeles:20260517T100000\r\n" in body
+    assert event.decoded("DTEND") == event.decoded("DTSTART") and "DURATION" not in event
+    assert "Ends: not announced (shown at its start)" in str(event["DESCRIPTION"])
+
+
+@pytest.mark.parametrize("track", ["ai", "security", "charlas"])
+async def test_a_tracks_session_count_is_what_its_calendar_holds(datasette, db, track):
+    """One definition: the AI track counted its unfilled slot (8) while its calendar had 7 events."""
+    (count,) = db.execute("select session_count from tracks where id = ?", [track]).fetchone()
+    body = (await get(datasette, f"/pycon/program_track.ics?track={track}")).text
+    assert count == len(icalendar.Calendar.from_ical(body).walk("VEVENT"))
+    page = (await get(datasette, f"/pycon/program_track?track={track}")).text
+    assert f"{count} sessions" in page
+
+
+async def test_a_rooms_session_count_is_what_its_page_lists(datasette, db):
+    for room, count in db.execute("select id, session_count from rooms"):
+        listed = db.execute("select count(*) from session_rooms sr join calendar_events e on e.id = sr.session_id "
+                            "where sr.room_id = ?", [room]).fetchone()[0]
+        assert count == listed, room

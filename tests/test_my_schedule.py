@@ -97,7 +97,9 @@ async def test_after_the_conference_my_schedule_is_a_list_to_watch(datasette, mo
         keynote = re.search(r'<li class="session" data-session="1005">.*?</li>', html).group(0)
         assert "recording not yet published" in keynote
     else:
-        assert marks == [] and "Your calendar, following later changes to these sessions:" in html
+        assert marks == [] and "Your calendar of these 3 sessions:" in html
+        assert "Sessions you star later are not in it: subscribe with the new link" in html
+        assert '<p class="mine-resubscribe message-warning" role="status" hidden></p>' in html
     shared = (await datasette.client.get("/schedule/mine?ids=45,1005")).text
     assert 'class="watched"' not in shared  # marks are this browser's, not a shared list's
     datasette._response_cache.clear()

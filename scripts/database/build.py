@@ -99,9 +99,12 @@ def write_sources_and_conference(db, ds):
 
 
 def session_counts(ds):
-    """How many sessions each room (any of a session's rooms) and each track holds."""
+    """How many sessions each room (any of a session's rooms) and each track holds: the sessions their pages
+    and calendars list, so an unfilled slot (a placeholder, not a session) is not counted."""
     counts = {}
     for s in ds.tables["sessions"]:
+        if s["kind"] == "unfilled":
+            continue
         for key in [("room", r) for r in [s["room"]] + list(s.get("other_rooms") or [])] + [("track", s["track"])]:
             if key[1]:
                 counts[key] = counts.get(key, 0) + 1

@@ -16,6 +16,7 @@ select
     || coalesce('Room: ' || coalesce(p.room, slot_room.name)
                 || coalesce(' (' || coalesce(p.floor, slot_room.floor) || ')', '') || char(10), '')
     || coalesce('During: ' || slot.title || char(10), '')
+    || case when p.start_iso is not null and p.end_iso is null then 'Ends: not announced (shown at its start)' || char(10) else '' end
     || coalesce('Note: ' || p.notes || char(10), '')
     || coalesce('Recording: ' || p.recording_url || char(10), '')
     || coalesce(p.url, c.schedule_url) as event_description,
