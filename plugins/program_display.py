@@ -210,10 +210,10 @@ async def vocabulary(db):
     conf = dict((await db.execute("select name, city, timezone, start_date, end_date from conference")).first())
     noon = datetime.combine(date.fromisoformat(conf["start_date"]), datetime.min.time().replace(hour=12))
     zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
-    first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
+    days = [r[0] for r in (await db.execute("select day from conference_days order by day")).rows]
     recorded = (await db.execute("select count(*) from recordings where session_id is not null")).first()[0]
     return {"kinds": kinds, "offer": await offer(db), "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
-            "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)],
+            "days": days,
             "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME}
 
 

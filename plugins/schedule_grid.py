@@ -10,7 +10,7 @@ session in several neighbouring rooms spans their columns. Sessions whose time i
 are listed below the grid. The page depends only on the database, so it is cached like any
 other; the current-time line is drawn by a few lines of JavaScript from the browser's clock.
 """
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -203,15 +203,14 @@ async def conference(db):
     return dict(row)
 
 
-def conference_days(conf):
-    first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
-    return [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]
+async def conference_days(db):
+    """The conference's days (the conference_days view, which the header's days come from too)."""
+    return [r[0] for r in (await db.execute("select day from conference_days order by day")).rows]
 
 
-def current_day(conf, now=None):
+def current_day(days, tz_name, now=None):
     """The conference day that is on; before the conference its first day, after it its last."""
-    days = conference_days(conf)
-    tz = ZoneInfo(conf["timezone"])
+    tz = ZoneInfo(tz_name)
     today = (now or datetime.now(tz)).astimezone(tz).date().isoformat()
     return min(max(today, days[0]), days[-1])
 
@@ -229,10 +228,10 @@ async def schedule_start(datasette, request):
     clock = dict((await db.execute(CLOCK)).first())
     # plugins/response_cache.py gives this clock-dependent page a short Cache-Control.
     if clock["over"]:
-        context = {"conference": conf, "days": conference_days(conf), "recorded": clock["recorded"]}
+        context = {"conference": conf, "days": await conference_days(db), "recorded": clock["recorded"]}
         return Response.html(await datasette.render_template("schedule_over.html", context, request=request))
     now = datetime.fromisoformat(clock["moment"]).replace(tzinfo=ZoneInfo(conf["timezone"]))
-    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(conf, now)}"))
+    return Response.redirect(datasette.urls.path(f"/schedule/{current_day(await conference_days(db), conf['timezone'], now)}"))
 
 
 async def sessions_of_day(db, day):
@@ -253,7 +252,7 @@ async def schedule_day(datasette, request):
     db = datasette.get_database(DATABASE)
     conf = await conference(db)
     day = request.url_vars["day"]
-    days = conference_days(conf)
+    days = await conference_days(db)
     if day not in days:
         return Response.html(await datasette.render_template(
             "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True}, request=request),

@@ -11,7 +11,7 @@ from scripts.database.build import build
 
 from .conftest import DATA
 
-CONF = {"start_date": "2026-05-13", "end_date": "2026-05-19", "timezone": "America/Los_Angeles"}
+DAYS = [f"2026-05-{d}" for d in range(13, 20)]
 LA = ZoneInfo("America/Los_Angeles")
 
 
@@ -22,7 +22,7 @@ LA = ZoneInfo("America/Los_Angeles")
     (datetime(2026, 11, 29, 9, 0, tzinfo=LA), "2026-05-19"),  # after: the last day
 ])
 def test_the_day_that_is_on(now, day):
-    assert current_day(CONF, now) == day
+    assert current_day(DAYS, "America/Los_Angeles", now) == day
 
 
 @pytest.mark.parametrize("now, day", [("2026-05-01T09:00", "2026-05-13"), ("2026-05-16T11:00", "2026-05-16"),
