@@ -217,10 +217,50 @@ GZIP_MIN_SIZE = 500
 
 
 def compressed(app):
-    """The app with its text responses gzipped where the client accepts it (asgi-gzip)."""
+    """The app with its text responses gzipped where the client accepts it (asgi-gzip); a gzipped
+    answer's ETag weakened (W/, as nginx does: the bytes differ, the content does not, and the response
+    cache compares If-None-Match weakly), and HEAD answered with the headers GET would send."""
     from asgi_gzip import GZipMiddleware
 
-    return GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE)
+    return head_as_get(weak_etag_when_gzipped(GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE)))
+
+
+def weak_etag_when_gzipped(app):
+    async def wrapped(scope, receive, send):
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                headers = message.get("headers") or []
+                if (b"content-encoding", b"gzip") in [(k.lower(), v) for k, v in headers]:
+                    headers = [(k, b"W/" + v if k.lower() == b"etag" and not v.startswith(b"W/") else v)
+                               for k, v in headers]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, sending if scope["type"] == "http" else send)
+
+    return wrapped
+
+
+def head_as_get(app):
+    """HEAD made as a GET whose body is dropped: its Content-Length and Content-Encoding are GET's
+    (asgi-gzip compresses only GET, so HEAD told the uncompressed length)."""
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await app(scope, receive, send)
+        ended = False
+
+        async def sending(message):
+            nonlocal ended
+            if message["type"] == "http.response.body":
+                if ended or message.get("more_body"):
+                    return
+                ended = True
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await app({**scope, "method": "GET"}, receive, sending)
+
+    return wrapped
 
 
 def run(db: Path, inspect_data: dict, host: str, port: int):

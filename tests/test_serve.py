@@ -145,4 +145,10 @@ def test_text_is_gzipped_for_a_client_that_accepts_it(base, path):
     assert "accept-encoding" in headers["vary"].lower()
     assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
     if plain_headers["etag"]:  # revalidation works whichever encoding was sent
+        assert headers["etag"] == "W/" + plain_headers["etag"]  # another representation: not the same strong tag
         assert fetch_with(base + path, **{"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})[0] == 304
+        assert fetch_with(base + path, **{"Accept-Encoding": "identity", "If-None-Match": plain_headers["etag"]})[0] == 304
+    status, head, nothing = fetch_with(base + path, method="HEAD", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and nothing == b"" and head["content-encoding"] == "gzip"
+    assert head["content-length"] == headers["content-length"] and head["etag"] == headers["etag"]
+    assert headers["content-length"] is None or int(headers["content-length"]) == len(body)  # static files stream
