@@ -436,6 +436,21 @@ def test_now_next_reads_as_a_question_and_its_picker_is_thumb_sized(page, viewpo
     assert looked_at(page, "now_next", viewport) == []
 
 
+STAR_SIZES = """() => Array.from(document.querySelectorAll('button.star')).filter(b => b.offsetParent)
+  .map(b => { const r = b.getBoundingClientRect(); return Math.min(r.width, r.height); })"""
+
+
+def test_stars_are_thumb_sized_on_a_phone_and_never_under_24_px(page):
+    for path in ("/schedule/2026-05-15", "/pycon/search?q=security", "/pycon/sessions/1005", "/pycon/program_track?track=ai"):
+        page.set_viewport_size(PHONE)
+        page.goto(path)
+        phone = page.evaluate(STAR_SIZES)
+        assert phone and min(phone) >= 44, path
+        page.set_viewport_size(DESKTOP)
+        assert min(page.evaluate(STAR_SIZES)) >= 24, path
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_the_phone_list_repeats_what_is_still_on(page):
     page.set_viewport_size(PHONE)
     page.goto("/schedule/2026-05-16#at-1345")
