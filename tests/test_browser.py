@@ -158,6 +158,20 @@ def test_attendee_pages_have_no_accessibility_violation_of_any_impact(page, view
     assert len(found) == 18
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_tables_for_data_people_have_no_accessibility_violation(page, viewport):
+    page.set_viewport_size(viewport)
+    found = {}
+    for path in ("/pycon/speakers", "/pycon/sessions", "/pycon/sessions?day=2026-05-15&room_id=grandballrooma",
+                 "/pycon/rooms", "/pycon/hotels", "/pycon/tracks", "/pycon/recordings"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        found[path] = axe_violations(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert {path: v for path, v in found.items() if v} == {}
+    assert page.get_by_label("New filter: column").count() == 1
+
+
 def test_home_page(page):
     page.goto("/")
     assert page.title().startswith("PyCon US 2026")
@@ -267,7 +281,7 @@ def test_hotel_popup_is_readable(page):
 
 def test_faceted_program_page(page):
     page.goto("/pycon/sessions?day=2026-05-15&room_id=grandballrooma")  # facets come from metadata.yml
-    assert page.locator("h3").first.inner_text().startswith('8 rows where day = "2026-05-15" and room_id = "grandballrooma"')
+    assert page.locator("h2.table-h").first.inner_text().startswith('8 rows where day = "2026-05-15" and room_id = "grandballrooma"')
     facet = page.locator(".facet-info[data-column=kind]")
     assert "talk\n7" in facet.inner_text() or "talk 7" in facet.inner_text()
     first_title = page.locator("table.rows-and-columns tbody tr td.col-title").first.inner_text()
