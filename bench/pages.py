@@ -23,6 +23,12 @@ PAGES = [
     ("search page, one word (html)", "/pycon/search?q=security", "/pycon/program.json?_shape=array", 2),
     ("day grid, Friday (html)", "/schedule/2026-05-15", "/pycon/program_day.json?day=2026-05-15&_shape=array", 3),
     ("session page (html)", "/pycon/sessions/1005", "/pycon/sessions/1005.json", 3),
+    # a misspelled word: every way of matching is tried, then the nearest words (plugins/search_words.py)
+    ("search, misspelled (json)", "/pycon/search.json?q=asyncronous+tasks&_shape=array", "/pycon/program.json?_shape=array", 2),
+    ("search, a synonym (json)", "/pycon/search.json?q=LLM&_shape=array", "/pycon/program.json?_shape=array", 2),
+    ("speakers index (html)", "/pycon/speaker_index", "/pycon/program.json?_shape=array", 3),
+    ("hotels page (html)", "/pycon/hotels_nearby", "/pycon/program.json?_shape=array", 3),
+    ("day grid, filtered (html)", "/schedule/2026-05-15?track=ai", "/pycon/program_day.json?day=2026-05-15&_shape=array", 3),
 ]
 
 

@@ -5,6 +5,7 @@
 document.addEventListener("DOMContentLoaded", function () {
   var venue = window.PYCON_VENUE;
   if (!venue || !window.datasette || !datasette.leaflet) { return; }
+  if (!document.querySelector("th[data-column=latitude]")) { return; }  // no map on this page (a phone's hotel list)
   import(datasette.leaflet.JAVASCRIPT_URL).then(function () {
     // A hotel marker is an <img> that takes the focus: its alt is the hotel's name (from its popup), not
     // "" (a focusable image with no name is one screen readers cannot announce).

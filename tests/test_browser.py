@@ -225,6 +225,12 @@ def test_hotels_page_is_a_map_and_a_list_by_walking_time(page, viewport):
     page.locator(".walk-filter").get_by_role("link", name="15 min").click()
     page.wait_for_url("**/pycon/hotels_nearby?within=15")
     names = page.locator(".hotel-list tbody .hotel-name")
+    if viewport is PHONE:  # the list first; the map (Leaflet) when asked for
+        assert page.locator(".leaflet-container").count() == 0 and names.count() == 15
+        page.get_by_role("link", name="Show the map").click()
+        page.wait_for_url("**/pycon/hotels_nearby?within=15&map=1")
+    else:
+        assert page.get_by_role("link", name="Show the map").is_hidden()
     assert names.count() == 15 == count_markers(page)  # the map shows the hotels listed
     assert page.locator(".walk-filter [aria-current=page]").inner_text() == "15 min"
     first = page.locator(".hotel-list tbody tr").first
@@ -518,7 +524,8 @@ def test_calendar_query_page_offers_one_click_subscription(page):
 
 
 ATTENDEE_PAGES = ["/", "/schedule/2026-05-15", "/schedule/mine", "/pycon/sessions/45", "/pycon/speakers/bruce-eckel",
-                  "/pycon/rooms/104c", "/pycon/search?q=gil", "/pycon/watch", "/pycon/now_next", "/pycon/program_track?track=ai"]
+                  "/pycon/rooms/104c", "/pycon/search?q=gil", "/pycon/watch", "/pycon/now_next", "/pycon/program_track?track=ai",
+                  "/pycon/speaker_index", "/pycon/hotels_nearby", "/schedule/2026-05-18"]
 HEADER = ["Schedule", "Now", "Recordings", "My schedule", "Search"]
 
 
