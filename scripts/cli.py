@@ -64,12 +64,17 @@ def build(data_dir, out):
               help="IANA time zone of the feed's conference, when it differs from data/conference.yaml.")
 @click.option("--trust-offsets", is_flag=True,
               help="The feed's UTC offsets are another zone's but its instants are right: show them at the conference's times.")
+@click.option("--with-prose", is_flag=True,
+              help="Also write the feed's abstracts and speakers' bios (the speakers' prose: for your own deployment; "
+                   "data/ as committed holds none). Without it they are left as they are.")
+@click.option("--trust-wall-clock", is_flag=True,
+              help="The feed's UTC offsets are wrong but its wall times are the conference's: read them at its time zone.")
 @click.option("--allow-removals", is_flag=True,
               help="Accept a feed that removes more than a fifth of the sessions in data/ (a new year's program, say).")
 @click.option("--source-url", default=None,
               help="URL to cite for the imported records (default: FEED when it is a URL, else the official "
                    "https://us.pycon.org/<year>/schedule/conference.json).")
-def import_command(feed, data_dir, tz_name, trust_offsets, allow_removals, source_url):
+def import_command(feed, data_dir, tz_name, with_prose, trust_offsets, trust_wall_clock, allow_removals, source_url):
     """Import the official schedule feed (URL or file) into the sources in data/."""
     from .importers.feed import FeedError, fetch, parse_feed
     from .importers.official import feed_kinds, import_feed
@@ -79,8 +84,10 @@ def import_command(feed, data_dir, tz_name, trust_offsets, allow_removals, sourc
         if source_url is None:
             source_url = feed if feed.startswith(("http://", "https://")) else \
                 f"https://us.pycon.org/{parsed.year}/schedule/conference.json"
+        if trust_offsets and trust_wall_clock:
+            raise FeedError("--trust-offsets and --trust-wall-clock say opposite things: pass one")
         summary = import_feed(parsed, data_dir, source_url, tz_name, trust_offsets=trust_offsets,
-                              allow_removals=allow_removals)
+                              allow_removals=allow_removals, trust_wall_clock=trust_wall_clock, with_prose=with_prose)
     except FeedError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary.report())

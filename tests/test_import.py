@@ -38,7 +38,7 @@ def run_import(data_dir, feed=FIXTURE, *extra, guarded=False):
 
 @pytest.fixture
 def imported(data_copy, tmp_path):
-    result = run_import(data_copy)
+    result = run_import(data_copy, FIXTURE, "--with-prose")  # the fixture's prose is the test's own
     assert result.exit_code == 0, result.output
     db = tmp_path / "imported.db"
     build(data_copy, db)
@@ -53,7 +53,9 @@ def test_fixture_import_covers_every_kind(imported):
     kinds = dict(db.execute("select kind, count(*) from sessions group by kind").fetchall())
     assert kinds == {"talk": 2, "tutorial": 1, "charla": 1, "keynote": 1, "plenary": 2, "lightning-talks": 1,
                      "sponsor-workshop": 1, "poster-session": 1, "poster": 2, "summit": 1, "event": 3, "break": 1,
-                     "informational": 1, "open-space": 1}
+                     "informational": 1, "open-space": 1, "unfilled": 1}
+    slot = db.execute("select title, notes from sessions where kind = 'unfilled'").fetchone()
+    assert slot["title"] == "Unfilled slot" and "A placeholder in the feed (kind 'blank'" in slot["notes"]
     assert "unknown kind 'hackathon' ('Night hack') imported as an event" in output
     assert "fields not imported: mood" in output
     assert "top-level keys not imported: job-listings" in output
@@ -117,6 +119,15 @@ def test_speakers_keep_official_ids_and_no_contact_data(imported):
     paolo = db.execute("select * from speakers where name = 'Paolo Melchiorre'").fetchone()
     assert paolo["id"] == "paolo-melchiorre"  # the curated id is kept
     assert "@" not in paolo["bio"] and "[e-mail address removed]" in paolo["bio"]
+
+
+def test_without_with_prose_no_abstract_or_bio_is_written(data_copy):
+    result = run_import(data_copy)
+    assert result.exit_code == 0, result.output
+    sessions = (data_copy / "sessions.csv").read_text(encoding="utf-8")
+    speakers = (data_copy / "speakers.csv").read_text(encoding="utf-8")
+    assert "Plain <strong>words</strong>" not in sessions and "[e-mail address removed]" not in speakers
+    assert "Paolo Melchiorre" in speakers  # the facts come in
 
 
 def test_html_is_sanitised(imported):

@@ -6,6 +6,7 @@ nests its posters in `sessions`; `blank` slots are placeholders; descriptions an
 HTML. Problems that make the feed unusable raise FeedError; things it does not know (kinds,
 fields) are collected as notices and imported as best they can be.
 """
+import html
 import json
 import re
 import socket
@@ -18,7 +19,14 @@ from pathlib import Path
 
 import nh3
 
-DROPPED_KINDS = {"blank", "placeholder"}
+# Placeholders, not sessions: a slot of these kinds, or titled "Slot", is an unfilled slot.
+PLACEHOLDER_KINDS = {"blank", "placeholder"}
+PLACEHOLDER_TITLES = {"", "slot"}
+# Room names that are not rooms (2023's feed): the session gets no room, and a note says what the feed gave.
+PSEUDO_ROOM = re.compile(r"^(all rooms|see open spaces board|stretch your legs\b.*)$", re.I)
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+LINE_BREAK = re.compile(r"<br\s*/?>", re.I)
+CANCELLED_PREFIX = re.compile(r"^\s*cancell?ed\s*:\s*", re.I)
 KNOWN_SLOT_FIELDS = {"room", "rooms", "start", "end", "duration", "kind", "section", "conf_key", "conf_url",
                      "list_render", "license", "tags", "released", "contact", "name", "title", "description",
                      "authors", "speakers", "cancelled", "sessions", "room_display", "room_order", "image_url"}
@@ -32,6 +40,25 @@ EMAIL = re.compile(r"(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 
 class FeedError(Exception):
     """The feed cannot be imported; the message says why. Nothing has been written."""
+
+
+def plain(text):
+    """Markup as the words it shows: Markdown links as their text, tags dropped, entities decoded,
+    line breaks and runs of spaces as one space."""
+    text = MARKDOWN_LINK.sub(r"\1", text)
+    text = html.unescape(nh3.clean(text, tags=set()))
+    return " ".join(text.split())
+
+
+def clean_title(raw):
+    """(title, subtitle, cancelled) of a feed's title: 'Welcome<br><small>Emily Morehouse</small>' is the
+    title Welcome with the subtitle Emily Morehouse; 'CANCELLED: <s>X</s>' is X, cancelled."""
+    cancelled = bool(CANCELLED_PREFIX.match(raw))
+    if cancelled:
+        raw = CANCELLED_PREFIX.sub("", raw, count=1)
+    parts = [plain(p) for p in LINE_BREAK.split(raw)]
+    parts = [p for p in parts if p]
+    return (parts[0] if parts else ""), (" ".join(parts[1:]) or None), cancelled
 
 
 @dataclass
@@ -48,6 +75,8 @@ class FeedSession:
     cancelled: bool = False
     speakers: list = field(default_factory=list)  # (official id or None, name, bio)
     parent_key: str = None
+    subtitle: str = None
+    notes: list = field(default_factory=list)  # what the feed said that the importer changed
 
 
 @dataclass
@@ -55,6 +84,7 @@ class Feed:
     sessions: list
     notices: list
     year: int
+    clock: str = None  # how the times were read, when the feed's offsets are not the conference zone's
 
 
 def clean_html(html):
@@ -166,10 +196,12 @@ def _speakers(item, where):
 
 
 def _rooms(slot, where):
+    """The slot's room names, and the names it gives that are not rooms ("All rooms")."""
     rooms = slot.get("rooms")
     rooms = _list(rooms, where, "rooms") if rooms is not None else [slot.get("room")]
     names = [_text(r, where, "rooms" if slot.get("rooms") is not None else "room") for r in rooms]
-    return [n for n in names if n]
+    names = [" ".join(n.split()) for n in names if n]
+    return [n for n in names if not PSEUDO_ROOM.match(n)], [n for n in names if PSEUDO_ROOM.match(n)]
 
 
 def _presentation(item, notices):
@@ -244,23 +276,29 @@ def _slot(slot, where, notices, kinds):
         if key not in slot:
             raise FeedError(f"{where} lacks the key '{key}'")
     kind = _text(slot["kind"], where, "kind")
-    if kind in DROPPED_KINDS:
-        return []
-    title = _text(slot.get("name"), where, "name") or _text(slot.get("title"), where, "title")
-    if not title:
+    raw = _text(slot.get("name"), where, "name") or _text(slot.get("title"), where, "title") or ""
+    title, subtitle, struck = clean_title(raw)
+    placeholder = kind in PLACEHOLDER_KINDS or title.lower() in PLACEHOLDER_TITLES
+    if not raw and not placeholder:
         raise FeedError(f"{where} has no name")
-    span = _span(slot, where, notices, title)
+    span = _span(slot, where, notices, title or kind)
     if span is None:
         return []
+    rooms, pseudo = _rooms(slot, where)
+    pid, url, key = _presentation(slot, notices)
+    key = key or f"{span[0].year}/slot/{slot.get('conf_key', where.rsplit('[', 1)[-1].rstrip(']'))}"
+    notes = [f"The feed gives the room as {p!r}, which is not a room." for p in pseudo]
+    if placeholder:
+        notes.append(f"A placeholder in the feed (kind {kind!r}, titled {raw.strip()!r}): an unfilled slot.")
+        return [FeedSession(key=key, kind="unfilled", title=f"Unfilled {kind} slot" if kind not in PLACEHOLDER_KINDS
+                            else "Unfilled slot", start=span[0], end=span[1], rooms=rooms, notes=notes)]
     if kind not in kinds:
         notices.append(f"unknown kind {kind!r} ({title!r}) imported as an event")
         kind = "event"
-    rooms = _rooms(slot, where)
-    pid, url, key = _presentation(slot, notices)
-    key = key or f"{span[0].year}/slot/{slot.get('conf_key', where.rsplit('[', 1)[-1].rstrip(']'))}"
     session = FeedSession(key=key, kind=kind, title=title, start=span[0], end=span[1], rooms=rooms,
                           presentation_id=pid, url=url, description=clean_html(_text(slot.get("description"), where, "description")),
-                          cancelled=_flag(slot.get("cancelled"), where, "cancelled"), speakers=_speakers(slot, where))
+                          cancelled=_flag(slot.get("cancelled"), where, "cancelled") or struck, speakers=_speakers(slot, where),
+                          subtitle=subtitle, notes=notes)
     if kind != "poster":
         return [session]
     session.kind = "poster-session"
@@ -274,11 +312,13 @@ def _posters(slot, parent, where, notices):
         if not isinstance(child, dict):
             raise FeedError(f"{inner} is not an object")
         cpid, curl, ckey = _presentation(child, notices)
+        title, subtitle, struck = clean_title(_text(child.get("name"), inner, "name") or "")
         posters.append(FeedSession(
             key=ckey or f"{parent.start.year}/poster/{slot.get('conf_key')}/{child.get('conf_key')}",
-            kind="poster", title=_text(child.get("name"), inner, "name") or "", start=parent.start, end=parent.end,
+            kind="poster", title=title, start=parent.start, end=parent.end,
             rooms=parent.rooms, presentation_id=cpid, url=curl, description=clean_html(_text(child.get("description"), inner, "description")),
-            cancelled=_flag(child.get("cancelled"), inner, "cancelled"), speakers=_speakers(child, inner), parent_key=parent.key))
+            cancelled=_flag(child.get("cancelled"), inner, "cancelled") or struck, speakers=_speakers(child, inner),
+            parent_key=parent.key, subtitle=subtitle))
     return posters
 
 
@@ -295,7 +335,8 @@ def _open_space(space, where):
             raise FeedError(f"{where}: field 'duration' is {_show(duration)}, not a number of seconds in a day")
         end = start + timedelta(seconds=duration)
     room = _text(space.get("room_display"), where, "room_display") or _text(space.get("room"), where, "room")
-    title = _text(space.get("title"), where, "title") or _text(space.get("name"), where, "name") or "Open space"
+    title = clean_title(_text(space.get("title"), where, "title") or _text(space.get("name"), where, "name") or "")[0] \
+        or "Open space"
     return FeedSession(key=f"{start.year}/open-space/{space.get('conf_key', where)}", kind="open-space",
                        title=title, start=start, end=end, rooms=[room] if room else [],
                        description=clean_html(_text(space.get("description"), where, "description")))

@@ -10,6 +10,7 @@ validates.
 """
 import csv
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -102,15 +103,25 @@ def zones_at(moment):
     return zones[:3]
 
 
-def feed_timezone(feed: Feed, tz_name: str, trust_offsets: bool = False):
+def feed_timezone(feed: Feed, tz_name: str, trust_offsets: bool = False, trust_wall_clock: bool = False):
     """The conference's zone, once the feed's UTC offsets are found to be that zone's.
 
     A feed whose offsets are another zone's is refused, since either its times or the zone is
     wrong; with trust_offsets its instants are taken as right and shown at the conference's
-    wall clock (an 18:00Z talk at 11:00 in Los Angeles).
+    wall clock (an 18:00Z talk at 11:00 in Los Angeles); with trust_wall_clock its wall times
+    are taken as right and its offsets as wrong (2022's feed labels Salt Lake City's 09:00 -07:00,
+    when the city was at -06:00): each time is read at the conference's clock.
     """
     tz = ZoneInfo(tz_name)
     wrong = [s for s in feed.sessions if s.start.astimezone(tz).utcoffset() != s.start.utcoffset()]
+    if wrong and trust_wall_clock:
+        label = f"{wrong[0].start:%z}"
+        for s in feed.sessions:
+            s.start, s.end = s.start.replace(tzinfo=tz), s.end.replace(tzinfo=tz)
+        feed.notices.append(f"{len(wrong)} items' times were labelled UTC{label}, not {tz_name}'s offset; "
+                            f"their wall times are kept as {tz_name} times (--trust-wall-clock)")
+        feed.clock = f"wall clock trusted: the feed labels its times UTC{label}, {tz_name} was at another offset"
+        return tz
     if wrong and not trust_offsets:
         s = wrong[0]
         zones = zones_at(s.start)
@@ -118,8 +129,10 @@ def feed_timezone(feed: Feed, tz_name: str, trust_offsets: bool = False):
                         f"but the conference time zone {tz_name} is at UTC{s.start.astimezone(tz):%z} then. "
                         f"If the conference is elsewhere, pass --timezone with its zone"
                         + (f" (at UTC{s.start:%z} then: {', '.join(zones)})" if zones else "")
-                        + f"; if the feed's instants are right, pass --trust-offsets to show them at {tz_name} times")
+                        + f"; if the feed's instants are right, pass --trust-offsets to show them at {tz_name} times"
+                        + f"; if its wall times are right and its offsets wrong, pass --trust-wall-clock")
     if wrong:
+        feed.clock = f"offsets trusted: the feed's instants kept, shown at {tz_name} times"
         feed.notices.append(f"{len(wrong)} items' times were at another zone's offset; their instants are kept and "
                             f"shown at {tz_name} times (--trust-offsets)")
     return tz
@@ -142,20 +155,21 @@ DOUBLE_BOOKED = "The official feed also lists {name} in session {other} at the s
 
 
 def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None, now: datetime = None,
-                trust_offsets: bool = False, allow_removals: bool = False) -> Summary:
+                trust_offsets: bool = False, allow_removals: bool = False, trust_wall_clock: bool = False,
+                with_prose: bool = False) -> Summary:
     """Merge the feed into data_dir; raise FeedError (nothing written) if the result would not validate,
     or would remove much of the program without allow_removals."""
     data_dir = Path(data_dir)
     conf_text = (data_dir / "conference.yaml").read_text(encoding="utf-8")
     conference = yaml.safe_load(conf_text)
     tz_name = tz_name or conference["timezone"]
-    tz = feed_timezone(feed, tz_name, trust_offsets)
+    tz = feed_timezone(feed, tz_name, trust_offsets, trust_wall_clock)
     one_day_only(feed, tz)
     summary = Summary(notices=list(feed.notices))
     ctx = Context(feed=feed, data_dir=data_dir, summary=summary, tz=tz,
                   source_id=f"official-feed-{feed.year}",
                   # Presentation and speaker profile ids are per year: match by them only a program of the feed's year.
-                  same_year=str(conference.get("start_date", ""))[:4] == str(feed.year))
+                  same_year=str(conference.get("start_date", ""))[:4] == str(feed.year), with_prose=with_prose)
     room_cols, rooms = read_rows(data_dir / "rooms.csv")
     room_id = RoomIndex(rooms, ctx)
     sp_cols, speakers, speaker_ids = merge_speakers(ctx)
@@ -172,7 +186,7 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
         "session_speakers.csv": csv_text(["session", "speaker", "position"],
                                          sorted(links, key=lambda l: (int(l["session"]), int(l["position"])))),
         "rooms.csv": csv_text(room_cols, rooms),
-        "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url),
+        "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url, feed.clock),
     }
     if (data_dir / "recordings.csv").exists():
         files["recordings.csv"] = unlinked_recordings(data_dir, {r["id"] for r in sessions}, summary)
@@ -196,28 +210,34 @@ class Context:
     tz: ZoneInfo
     source_id: str
     same_year: bool
+    with_prose: bool = False  # abstracts and bios too (an organiser's own deployment); data/ as committed has none
+
+
+def room_key(name):
+    """A room's name as compared: case, spacing and a leading "Room" aside ("151DEFG" is "Room 151DEFG")."""
+    return re.sub(r"^rooms?\s+", "", " ".join(name.lower().split()))
 
 
 class RoomIndex:
-    """Rooms matched by name (or the app's label); a room the feed introduces is added."""
+    """Rooms matched by name (or the app's label), however the feed spells it; a room the feed introduces is added."""
 
     def __init__(self, rooms, ctx):
         self.rooms, self.ctx, self.by_name = rooms, ctx, {}
         for r in rooms:
             for label in (r["name"], r.get("app_label") or ""):
                 if label:
-                    self.by_name.setdefault(label.lower(), r["id"])
+                    self.by_name.setdefault(room_key(label), r["id"])
 
     def __call__(self, name):
-        if name.lower() not in self.by_name:
+        if room_key(name) not in self.by_name:
             rid, n = slugify(name), 2
             while rid in {r["id"] for r in self.rooms}:
                 rid, n = f"{slugify(name)}-{n}", n + 1
             self.rooms.append({"id": rid, "name": name, "floor": "", "parallel": "no", "source": self.ctx.source_id,
                                "notes": "Added from the official feed; floor unknown."})
-            self.by_name[name.lower()] = rid
+            self.by_name[room_key(name)] = rid
             self.ctx.summary.rooms_added.append(f"{rid} ({name})")
-        return self.by_name[name.lower()]
+        return self.by_name[room_key(name)]
 
 
 def merge_speakers(ctx):
@@ -244,7 +264,7 @@ def merge_speakers(ctx):
             row.update(name=name, source=ctx.source_id)
             if official:
                 row["profile_id"] = str(official)
-            if bio:
+            if bio and ctx.with_prose:
                 row["bio"] = bio
             new_speakers[row["id"]] = row
             speaker_ids[key] = row["id"]
@@ -300,7 +320,7 @@ def merge_sessions(ctx, room_id):
         old = matcher.find(s, start.strftime("%Y-%m-%d"))
         sid = matcher.claim(s, old)
         id_of_key[s.key] = sid
-        row = session_row(s, sid, old, start, end, [room_id(r) for r in s.rooms], track_ids, ctx.source_id)
+        row = session_row(s, sid, old, start, end, [room_id(r) for r in s.rooms], track_ids, ctx.source_id, ctx.with_prose)
         row["parent"] = str(id_of_key[s.parent_key]) if s.parent_key else ""
         record_change(ctx.summary, s, sid, old, row)
         out.append(row)
@@ -308,16 +328,22 @@ def merge_sessions(ctx, room_id):
     return s_cols, out, id_of_key
 
 
-def session_row(s, sid, old, start, end, rids, track_ids, source_id):
+def session_row(s, sid, old, start, end, rids, track_ids, source_id, with_prose=False):
     row = dict(old) if old else {"notes": "", "subtitle": "", "level": ""}
     track = row.get("track") or ("charlas" if s.kind == "charla" and "charlas" in track_ids else "")
     language = row.get("language") or ("es" if s.kind == "charla" else "en")
     row.update(
         id=str(sid), kind=s.kind, title=s.title, date=start.strftime("%Y-%m-%d"), start=start.strftime("%H:%M"),
         end=end.strftime("%H:%M"), room=rids[0] if rids else "", other_rooms=";".join(rids[1:]),
-        track=track, language=language, url=s.url or "", description=s.description or "",
+        track=track, language=language, url=s.url or "",
+        # Facts only unless asked: without --with-prose an abstract is never written (one already there stays).
+        description=(s.description or "") if with_prose else (row.get("description") or ""),
         cancelled="yes" if s.cancelled else "no", feed_key=s.key, source=source_id,
     )
+    if s.subtitle:
+        row["subtitle"] = s.subtitle
+    for note in s.notes:
+        add_note(row, note)
     if start == end:
         add_note(row, POINT_IN_TIME.format(time=row["start"]))
     return row
@@ -390,12 +416,15 @@ def conference_text(conf_text, conference, sessions, tz_name, summary):
     return conf_text
 
 
-def sources_text(data_dir, source_id, year, source_url):
+def sources_text(data_dir, source_id, year, source_url, clock=None):
+    """sources.yaml with the feed as a source; how its times were read (when the feed's offsets disagreed
+    with the conference's zone) is in its notes, the edition's provenance."""
     text = (data_dir / "sources.yaml").read_text(encoding="utf-8")
+    notes = f"\n  notes: {json.dumps(f'Times: {clock}.', ensure_ascii=False)}" if clock else ""  # quoted: YAML
     if re.search(rf"(?m)^- id: {re.escape(source_id)}$", text):
         return text
     return text.rstrip("\n") + (f"\n- id: {source_id}\n  title: Official schedule feed of PyCon US {year} "
-                                 f"(conference.json)\n  url: {source_url}\n")
+                                 f"(conference.json)\n  url: {source_url}{notes}\n")
 
 
 def unlinked_recordings(data_dir, session_ids, summary):

@@ -193,19 +193,31 @@ def check_speaker_conflicts(sessions, links, errors):
 
 
 def check_coordinates(ds, errors):
-    recs = list(ds.tables["hotels"])
+    """Both coordinates or neither; the venue on the globe, and each hotel in the venue's surroundings."""
     venue = ds.conference.get("venue") if ds.conference else None
-    if venue:
-        recs.append(venue)
-    for rec in recs:
+    box = plausible_box(venue)
+    for rec in list(ds.tables["hotels"]) + ([venue] if venue else []):
         lat, lon = rec.get("latitude"), rec.get("longitude")
         if (lat is None) != (lon is None):
             missing = "longitude" if lon is None else "latitude"
             errors.append(rec.error(missing, "is empty while the other coordinate is set; give both or neither"))
+        limits = GLOBE if rec is venue or box is None else box
         for key, value in (("latitude", lat), ("longitude", lon)):
-            low, high = PLAUSIBLE_BOX[key]
+            low, high = limits[key]
             if value is not None and not (low <= value <= high):
-                errors.append(rec.error(key, f"{value} is outside the plausible box for Long Beach ({low} .. {high})"))
+                where = "on the globe" if limits is GLOBE else "around the venue"
+                errors.append(rec.error(key, f"{value} is outside the plausible box {where} ({low:g} .. {high:g})"))
+
+
+GLOBE = {"latitude": (-90, 90), "longitude": (-180, 180)}
+
+
+def plausible_box(venue):
+    """The venue's surroundings (PLAUSIBLE_BOX's size, around it): a hotel outside is a typo (a swapped
+    sign, a latitude pasted as longitude), not a hotel near the venue. None without a venue location."""
+    if not venue or venue.get("latitude") is None or venue.get("longitude") is None:
+        return None
+    return {key: (round(venue[key] - half, 2), round(venue[key] + half, 2)) for key, half in PLAUSIBLE_BOX.items()}
 
 
 def validate(data_dir: Path) -> Dataset:

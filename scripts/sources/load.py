@@ -8,9 +8,9 @@ from .errors import DataError
 from .readers import leaves_folder, read_csv, read_yaml
 from .schema import CONFERENCE, CSV_TABLES, KINDS, SOURCES, SYNONYMS, TRACKS
 
-# Long Beach and its surroundings: a coordinate outside this box is a typo (a swapped sign, a
-# latitude pasted as longitude), not a hotel near the venue.
-PLAUSIBLE_BOX = {"latitude": (33.0, 34.5), "longitude": (-119.0, -117.0)}
+# How far from the venue a hotel may be, in degrees either way (about 80 km north-south, 90 km east-west
+# at Long Beach): scripts/sources/checks.py centres the box on the venue.
+PLAUSIBLE_BOX = {"latitude": 0.75, "longitude": 1.0}
 
 CONTACT_COLUMN = re.compile(r"e-?mail|phone|mobile|\bfax\b|telephone", re.I)
 EMAIL_VALUE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
