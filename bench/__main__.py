@@ -129,6 +129,21 @@ def bench_build(repeat):
         click.echo(f"100x/10x time ratio: {t100 / t10:.2f} for {r100 / r10:.1f}x the rows; time per row "
                    f"100x/10x: {per_row:.2f} ({'linear' if per_row <= 1.25 else 'WORSE than linear'}; sorting "
                    f"makes a little growth normal); 100x within 10 s: {'yes' if t100 < 10 else 'NO'}")
+        bench_editions(tmp, repeat)
+
+
+def bench_editions(tmp, repeat):
+    """The build of all five editions (data/ with data/editions/) against 2026 alone (data/ without them),
+    alternated, so both see the same machine."""
+    alone = tmp / "alone"
+    shutil.copytree(DATA, alone, ignore=shutil.ignore_patterns("editions"))
+    every, only = [], []
+    for _ in range(max(repeat, 3)):
+        every.append(time_build(DATA, tmp / "every.db", 1))
+        only.append(time_build(alone, tmp / "alone.db", 1))
+    t_every, t_only = statistics.median(every), statistics.median(only)
+    click.echo(f"five editions {t_every:.3f} s; 2026 alone {t_only:.3f} s; ratio {t_every / t_only:.2f} "
+               f"(goals: under 10 s: {'met' if t_every < 10 else 'NOT met'}; under 5x: {'met' if t_every / t_only < 5 else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The command line: `pycon-db validate`, `build`, `import` (the official feed), `import-recordings` (pyvideo) and `serve`."""
 import sqlite3
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -64,6 +65,10 @@ def build(data_dir, out):
               help="IANA time zone of the feed's conference, when it differs from data/conference.yaml.")
 @click.option("--trust-offsets", is_flag=True,
               help="The feed's UTC offsets are another zone's but its instants are right: show them at the conference's times.")
+@click.option("--new-edition", is_flag=True,
+              help="Start a new edition's folder (e.g. --data data/editions/2027) from the feed, then import it; "
+                   "needs --timezone and --city.")
+@click.option("--city", default=None, help="The new edition's city, e.g. 'Long Beach, California'.")
 @click.option("--with-prose", is_flag=True,
               help="Also write the feed's abstracts and speakers' bios (the speakers' prose: for your own deployment; "
                    "data/ as committed holds none). Without it they are left as they are.")
@@ -74,21 +79,32 @@ def build(data_dir, out):
 @click.option("--source-url", default=None,
               help="URL to cite for the imported records (default: FEED when it is a URL, else the official "
                    "https://us.pycon.org/<year>/schedule/conference.json).")
-def import_command(feed, data_dir, tz_name, with_prose, trust_offsets, trust_wall_clock, allow_removals, source_url):
+def import_command(feed, data_dir, tz_name, new_edition, city, with_prose, trust_offsets, trust_wall_clock,
+                   allow_removals, source_url):
     """Import the official schedule feed (URL or file) into the sources in data/."""
     from .importers.feed import FeedError, fetch, parse_feed
     from .importers.official import feed_kinds, import_feed
 
+    # A new edition's folder (data/editions/<year>) takes its vocabulary from the data folder it is in.
+    shared = data_dir.parent.parent if data_dir.parent.name == "editions" else DATA
+    started = False
     try:
-        parsed = parse_feed(fetch(feed), feed, feed_kinds(data_dir))
+        parsed = parse_feed(fetch(feed), feed, feed_kinds(shared if new_edition else data_dir))
         if source_url is None:
             source_url = feed if feed.startswith(("http://", "https://")) else \
                 f"https://us.pycon.org/{parsed.year}/schedule/conference.json"
+        if new_edition:
+            from .importers.edition import start_edition
+
+            start_edition(data_dir, parsed, tz_name, city, shared)
+            started = True
         if trust_offsets and trust_wall_clock:
             raise FeedError("--trust-offsets and --trust-wall-clock say opposite things: pass one")
         summary = import_feed(parsed, data_dir, source_url, tz_name, trust_offsets=trust_offsets,
                               allow_removals=allow_removals, trust_wall_clock=trust_wall_clock, with_prose=with_prose)
     except FeedError as exc:
+        if started:  # the folder this run made, empty of a program: gone, so the build does not read it
+            shutil.rmtree(data_dir)
         raise click.ClickException(str(exc)) from None
     click.echo(summary.report())
 

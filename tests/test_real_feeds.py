@@ -178,3 +178,30 @@ def test_the_edition_holds_no_prose(editions, year):
     speakers = list(csv.DictReader((folder / "speakers.csv").open(encoding="utf-8")))
     assert len(sessions) > 100 and all(not s.get("description") for s in sessions)
     assert len(speakers) > 100 and all(not s.get("bio") for s in speakers)
+
+
+@pytest.mark.parametrize("year", sorted(EDITIONS))
+def test_the_committed_edition_is_what_its_feed_gives(tmp_path, year):
+    """data/editions/<year> was written by `pycon-db import --new-edition`: importing the feed again changes nothing."""
+    folder = tmp_path / "editions" / str(year)
+    shutil.copytree(DATA / "editions" / str(year), folder)
+    before = snapshot(folder)
+    result = run_import(folder, year, *(["--trust-wall-clock"] if year == 2022 else []))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "files changed: none" in result.stdout and snapshot(folder) == before
+
+
+def test_a_new_edition_is_started_from_its_feed_and_refused_twice(tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root, ignore=shutil.ignore_patterns("editions"))
+    folder = root / "editions" / "2024"
+    args = ["--new-edition", "--city", "Pittsburgh, Pennsylvania"]
+    result = run_import(folder, 2024, *args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    conference = (folder / "conference.yaml").read_text(encoding="utf-8")
+    assert 'name: "David L. Lawrence Convention Center"' in conference and "timezone: America/New_York" in conference
+    assert (folder / "sessions.csv").read_text(encoding="utf-8") == (DATA / "editions" / "2024" / "sessions.csv").read_text(encoding="utf-8")
+    again = run_import(folder, 2024, *args)
+    assert again.returncode != 0 and "already holds an edition" in again.stderr and folder.exists()
+    missing = run_import(root / "editions" / "2023", 2023, "--new-edition")  # no --city
+    assert missing.returncode != 0 and "--city" in missing.stderr and not (root / "editions" / "2023").exists()

@@ -15,7 +15,7 @@ PYVIDEO_2026 = SHARED / "sources" / "pyvideo" / "pycon-us-2026"
 
 
 def snapshot(data_dir):
-    return {p.name: p.read_bytes() for p in sorted(data_dir.iterdir())}
+    return {str(p.relative_to(data_dir)): p.read_bytes() for p in sorted(data_dir.rglob("*")) if p.is_file()}
 
 
 def run(folder, data_dir):

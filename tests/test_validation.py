@@ -93,8 +93,8 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
     code = (
         "import sys, time, scripts.database.build as b\n"
         "orig = b.write_database\n"
-        "def slow(ds, path):\n"
-        "    orig(ds, path)\n"
+        "def slow(ds, path, earlier=()):\n"
+        "    orig(ds, path, earlier)\n"
         "    print('written', flush=True)\n"
         "    time.sleep(60)\n"
         "b.write_database = slow\n"

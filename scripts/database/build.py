@@ -13,6 +13,7 @@ from ..sources.checks import validate
 from ..sources.load import Dataset
 from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
                               SOURCES, SPEAKERS, SPRINT_PROJECTS, TRACKS)
+from .editions import validated_editions, write_editions
 from .search_index import write_search_index
 
 # Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
@@ -71,8 +72,9 @@ def write_table(db, table, rows):
     db[table.name].insert_all(rows)
 
 
-def write_database(ds: Dataset, path: Path):
-    """Create every table, index, view and FTS index in a new database file at `path`."""
+def write_database(ds: Dataset, path: Path, earlier=()):
+    """Create every table, index, view and FTS index in a new database file at `path`; `earlier`: the
+    earlier editions, (folder, Dataset) each (scripts/database/editions.py)."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
@@ -81,6 +83,7 @@ def write_database(ds: Dataset, path: Path):
     for write in (write_sources_and_conference, write_rooms_and_tracks, write_speakers_and_sessions,
                   write_hotels, write_other_tables, write_indexes_and_views):
         write(db, ds)
+    write_editions(db, ds, earlier, speaker_names, session_times)
     conn.execute("COMMIT")
     conn.execute("VACUUM")
     conn.close()
@@ -235,12 +238,13 @@ def hotel_popup(h, address, distance_km, walking_min):
 def build(data_dir: Path, out: Path) -> Dataset:
     """Validate data_dir and replace `out` with a fresh database, only if everything succeeds."""
     ds = validate(data_dir)
+    earlier = validated_editions(data_dir, ds)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     partial.unlink(missing_ok=True)  # left behind by a killed build
     try:
-        write_database(ds, partial)
+        write_database(ds, partial, earlier)
         fd = os.open(partial, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -85,6 +85,7 @@ class Feed:
     notices: list
     year: int
     clock: str = None  # how the times were read, when the feed's offsets are not the conference zone's
+    venue: tuple = None  # (name, street address) as the feed's about pages give them, when they do
 
 
 def clean_html(html):
@@ -360,4 +361,19 @@ def parse_feed(raw: bytes, name: str, kinds) -> Feed:
         notices.append("top-level keys not imported: " + ", ".join(extra))
     if not sessions:
         raise FeedError(f"{name} lists no importable session")
-    return Feed(sessions=sessions, notices=notices, year=min(s.start.year for s in sessions))
+    return Feed(sessions=sessions, notices=notices, year=min(s.start.year for s in sessions), venue=_venue(data))
+
+
+# The about page's "Location" (2023, 2024) or "Dates, Times, Locations" (2025): <strong>name</strong><br />address
+VENUE = re.compile(r"<h2>(?:Location|Dates, Times, Locations)</h2>\s*<p><strong>([^<]+)</strong><br\s*/?>\s*([^<]+)</p>")
+
+
+def _venue(data):
+    """The venue's name and address as the feed's own about text gives them, or None."""
+    content = (data.get("conference") or {}).get("content") if isinstance(data.get("conference"), dict) else None
+    texts = [v for v in content.values() if isinstance(v, str)] if isinstance(content, dict) else []
+    for text in texts:
+        m = VENUE.search(text)
+        if m:
+            return plain(m.group(1)), plain(m.group(2))
+    return None

@@ -1,0 +1,128 @@
+"""The editions of PyCon US in one database, beside the site's own (2026) tables.
+
+`data/` is the site's edition (2026), whose tables and pages are as they were; each earlier edition
+is a folder `data/editions/<year>/` in the same schema (the importer writes it from that year's
+official feed, facts only), validated like `data/`. The build writes, for every edition, 2026
+included: `editions` (one row each), `edition_sessions` (every session, its key the edition and its
+id in that edition; its calendar UID is the edition's own, <edition id>-session-<id>@us.pycon.org, as
+2026's), `edition_speakers` and
+`edition_session_speakers`, and `edition_sessions_fts` for questions across years.
+"""
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..sources.checks import validate
+from ..sources.errors import DataError, ValidationFailed
+from ..sources.load import Dataset
+
+EDITIONS_DIR = "editions"
+EDITION_COLUMNS = {"year": int, "id": str, "name": str, "city": str, "start_date": str, "end_date": str,
+                   "timezone": str, "url": str, "venue_name": str, "venue_address": str, "sessions": int,
+                   "speakers": int, "is_site": int, "folder": str, "source_id": str}
+SESSION_COLUMNS = {"edition": int, "id": int, "kind": str, "title": str, "subtitle": str, "day": str,
+                   "start_local": str, "end_local": str, "start_iso": str, "end_iso": str, "room": str,
+                   "track_id": str, "language": str, "url": str, "cancelled": int, "parent_id": int,
+                   "speakers": str, "source_id": str, "notes": str}
+
+
+def edition_folders(data_dir: Path):
+    """The earlier editions' folders, oldest first."""
+    root = Path(data_dir) / EDITIONS_DIR
+    return sorted(p.parent for p in root.glob("*/conference.yaml")) if root.is_dir() else []
+
+
+def validated_editions(data_dir: Path, site: Dataset = None):
+    """Each earlier edition's Dataset, validated; every error of every edition at once, each naming its file
+    as it is in data/ (data/editions/2023/sessions.csv). An edition of the site's year, or two of one year, is one too many."""
+    out, errors, years = [], [], {}
+    if site is not None:
+        years[str(site.conference["start_date"])[:4]] = "data/conference.yaml"
+    for folder in edition_folders(data_dir):
+        prefix = f"data/{EDITIONS_DIR}/{folder.name}/"
+        try:
+            ds = validate(folder)
+        except ValidationFailed as exc:
+            errors += [replace(e, file=prefix + e.file.removeprefix("data/")) for e in exc.errors]
+            continue
+        year = str(ds.conference["start_date"])[:4]
+        if year in years:
+            errors.append(DataError(prefix + "conference.yaml", ds.conference.line, "start_date",
+                                    f"the edition of {year} is already {years[year]}'s: keep one"))
+            continue
+        years[year] = prefix + "conference.yaml"
+        out.append((folder, ds))
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def edition_row(ds: Dataset, folder, is_site):
+    conf = ds.conference
+    venue = conf.get("venue")
+    program = [s for s in ds.tables["sessions"] if s["kind"] != "unfilled"]
+    return {"year": int(str(conf["start_date"])[:4]), "id": conf["id"], "name": conf["name"], "city": conf.get("city"),
+            "start_date": str(conf["start_date"]), "end_date": str(conf["end_date"]), "timezone": conf["timezone"],
+            "url": conf["url"], "venue_name": venue.get("name") if venue else None,
+            "venue_address": venue.get("street_address") if venue else None, "sessions": len(program),
+            "speakers": len({l["speaker"] for l in ds.tables["session_speakers"]}), "is_site": int(is_site),
+            "folder": folder, "source_id": conf.get("source")}
+
+
+def session_rows(ds: Dataset, year, rooms_by_id, speakers_of, session_times):
+    tz = ZoneInfo(ds.conference["timezone"])
+    out = []
+    for s in sorted(ds.tables["sessions"], key=lambda s: s["id"]):
+        times = session_times(s["date"], s["start"], s["end"], tz)
+        out.append({"edition": year, "id": s["id"], "kind": s["kind"], "title": s["title"], "subtitle": s.get("subtitle"),
+                    "day": str(s["date"]), "start_local": times["start_local"], "end_local": times["end_local"],
+                    "start_iso": times["start_iso"], "end_iso": times["end_iso"], "room": rooms_by_id.get(s["room"]),
+                    "track_id": s.get("track"), "language": s.get("language"), "url": s.get("url"),
+                    "cancelled": int(bool(s.get("cancelled"))), "parent_id": s.get("parent"),
+                    "speakers": ", ".join(speakers_of.get(s["id"], [])) or None,
+                    "source_id": s.get("source"), "notes": s.get("notes")})
+    return out
+
+
+SITE_SESSIONS = """insert into edition_sessions ({columns})
+select :year, s.id, s.kind, s.title, s.subtitle, s.day, s.start_local, s.end_local, s.start_iso, s.end_iso,
+  (select r.name from rooms r where r.id = s.room_id), s.track_id, s.language, s.url, s.cancelled, s.parent_id,
+  s.speakers, s.source_id, s.notes
+from sessions s order by s.id"""
+
+
+def copy_site_edition(db, year):
+    """The site's edition from its own tables, already written (in SQL: the site may be large)."""
+    db.execute(SITE_SESSIONS.format(columns=", ".join(SESSION_COLUMNS)), {"year": year})
+    db.execute("insert into edition_speakers select :year, id, name, profile_id, source_id from speakers order by id",
+               {"year": year})
+    db.execute("insert into edition_session_speakers select :year, session_id, speaker_id, position from session_speakers "
+               "order by session_id, position, speaker_id", {"year": year})
+
+
+def write_editions(db, site: Dataset, earlier, speaker_names, session_times):
+    """The editions tables: the site's edition and each earlier one (from validated_editions)."""
+    every = [("data", site, True)] + [(f"data/{EDITIONS_DIR}/{folder.name}", ds, False) for folder, ds in earlier]
+    editions = [edition_row(ds, folder, is_site) for folder, ds, is_site in every]
+    db["editions"].create(EDITION_COLUMNS, pk="year")
+    db["editions"].insert_all(sorted(editions, key=lambda e: e["year"]))
+    db["edition_sessions"].create(SESSION_COLUMNS, pk=("edition", "id"), foreign_keys=[("edition", "editions", "year")])
+    db["edition_speakers"].create({"edition": int, "id": str, "name": str, "profile_id": int, "source_id": str},
+                                  pk=("edition", "id"), foreign_keys=[("edition", "editions", "year")])
+    db["edition_session_speakers"].create({"edition": int, "session_id": int, "speaker_id": str, "position": int},
+                                          pk=("edition", "session_id", "speaker_id"))
+    copy_site_edition(db, editions[0]["year"])
+    for (_folder, ds, _site), edition in list(zip(every, editions))[1:]:
+        year = edition["year"]
+        rooms = {r["id"]: r["name"] for r in ds.tables["rooms"]}
+        db["edition_sessions"].insert_all(session_rows(ds, year, rooms, speaker_names(ds), session_times))
+        db["edition_speakers"].insert_all(
+            {"edition": year, "id": s["id"], "name": s["name"], "profile_id": s.get("profile_id"), "source_id": s.get("source")}
+            for s in sorted(ds.tables["speakers"], key=lambda s: s["id"]))
+        db["edition_session_speakers"].insert_all(
+            {"edition": year, "session_id": l["session"], "speaker_id": l["speaker"], "position": l["position"]}
+            for l in sorted(ds.tables["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"])))
+    db["edition_sessions"].create_index(["kind"])
+    db["edition_session_speakers"].create_index(["edition", "speaker_id"])
+    db["edition_sessions"].enable_fts(["title", "subtitle", "speakers", "kind"], fts_version="FTS5",
+                                      tokenize="porter unicode61 remove_diacritics 2")

@@ -1,0 +1,128 @@
+"""PyCon US 2022-2026 in one database: each edition's program against its official feed, ids and UIDs that
+never collide, the site's 2026 tables as they were, and the questions across years."""
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from .conftest import DATA, ROOT
+
+FEEDS = ROOT.parent / "shared" / "sources" / "official-feeds"
+YEARS = (2022, 2023, 2024, 2025)
+
+
+def feed_counts(year):
+    """What the feed holds, kind by kind, as the importer reads it: a poster slot is a poster session holding
+    its posters, a blank slot or one titled "Slot" is an unfilled slot, an open space is an open space."""
+    feed = json.loads((FEEDS / f"pycon-us-{year}-conference.json").read_text(encoding="utf-8"))
+    kinds = Counter()
+    for slot in feed["schedule"]:
+        placeholder = slot["kind"] == "blank" or (slot.get("name") or "").strip() == "Slot"
+        kinds["unfilled" if placeholder else "poster-session" if slot["kind"] == "poster" else slot["kind"]] += 1
+        kinds["poster"] += len(slot.get("sessions") or []) if slot["kind"] == "poster" else 0
+    kinds["open-space"] += len(feed.get("open-spaces") or [])
+    return +kinds
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_each_edition_holds_its_feed_kind_by_kind(db, year):
+    found = Counter(dict(db.execute("select kind, count(*) from edition_sessions where edition = ? group by kind", [year])))
+    assert found == feed_counts(year)
+
+
+def test_the_editions(db):
+    rows = {r["year"]: dict(r) for r in db.execute("select * from editions")}
+    assert sorted(rows) == [2022, 2023, 2024, 2025, 2026]
+    assert [y for y, r in rows.items() if r["is_site"]] == [2026]
+    assert rows[2023]["city"] == "Salt Lake City, Utah" and rows[2023]["timezone"] == "America/Denver"
+    assert rows[2024]["venue_name"] == "David L. Lawrence Convention Center"  # as the feed's about text names it
+    assert rows[2022]["venue_name"] is None  # the 2022 feed names no venue: unknown stays empty
+    assert rows[2026]["venue_name"] == "Long Beach Convention & Entertainment Center"
+
+
+def test_2026_in_the_editions_is_the_sites_program(db):
+    site = db.execute("select id, title, start_iso from sessions order by id").fetchall()
+    edition = db.execute("select id, title, start_iso from edition_sessions where edition = 2026 order by id").fetchall()
+    assert [tuple(r) for r in site] == [tuple(r) for r in edition] and len(site) > 200
+    uids = {r[0] for r in db.execute("select event_uid from calendar_events")}
+    assert uids <= {r[0] for r in db.execute(UIDS + " where s.edition = 2026")}
+
+
+UIDS = "select e.id || '-session-' || s.id || '@us.pycon.org' from edition_sessions s join editions e on e.year = s.edition"
+
+
+def test_every_uid_is_unique_across_editions(db):
+    uids = [r[0] for r in db.execute(UIDS)]
+    assert len(uids) == len(set(uids)) == db.execute("select sum(n) from (select count(*) as n from sessions union all "
+                                                     "select count(*) from edition_sessions where edition != 2026)").fetchone()[0]
+    assert db.execute(UIDS + " where s.edition = 2023 and s.id = 45").fetchone()[0] == "pycon-us-2023-session-45@us.pycon.org"
+
+
+def test_the_earlier_editions_hold_no_prose_and_no_contact_data():
+    import csv
+
+    email = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+    folders = sorted((DATA / "editions").iterdir())
+    assert [f.name for f in folders] == [str(y) for y in YEARS]
+    for folder in folders:
+        sessions = list(csv.DictReader((folder / "sessions.csv").open(encoding="utf-8")))
+        speakers = list(csv.DictReader((folder / "speakers.csv").open(encoding="utf-8")))
+        assert sessions and not [s["id"] for s in sessions if s["description"]], folder
+        assert speakers and not [s["id"] for s in speakers if s["bio"]], folder
+        text = (folder / "sessions.csv").read_text(encoding="utf-8") + (folder / "speakers.csv").read_text(encoding="utf-8")
+        assert not email.search(text), folder
+
+
+def test_no_title_of_any_edition_holds_markup(db):
+    bad = [r[0] for r in db.execute("select title from edition_sessions union all select subtitle from edition_sessions "
+                                     "where subtitle is not null") if re.search(r"<[a-z/]|\]\(|&[a-z]+;|[\r\n]", r[0], re.I)]
+    assert bad == []
+
+
+async def test_editions_overview_and_kinds(datasette, db):
+    rows = (await datasette.client.get("/pycon/editions_overview.json?_shape=array")).json()
+    assert [r["year"] for r in rows] == [2022, 2023, 2024, 2025, 2026]
+    talks = dict(db.execute("select edition, count(*) from edition_sessions where kind = 'talk' group by edition"))
+    assert {r["year"]: r["talks"] for r in rows} == talks
+    assert {r["year"]: r["open_spaces"] for r in rows}[2025] == 146
+    kinds = (await datasette.client.get("/pycon/kinds_by_edition.json?_shape=array")).json()
+    assert {(r["edition"], r["kind"]): r["sessions"] for r in kinds}[(2024, "poster")] == 27
+    assert not [r for r in kinds if r["kind"] == "unfilled"]
+
+
+async def test_a_topic_over_the_years(datasette, db):
+    rows = (await datasette.client.get("/pycon/topic_by_edition.json?q=LLM&_shape=array")).json()
+    assert [r["edition"] for r in rows] == [2022, 2023, 2024, 2025, 2026]
+    by_year = {r["edition"]: r for r in rows}
+    titles_2026 = [r[0] for r in db.execute(
+        "select title from edition_sessions where edition = 2026 and kind in ('talk', 'tutorial', 'charla', 'keynote', "
+        "'plenary', 'poster', 'lightning-talk', 'summit') and (title like '%LLM%' or title like '%large language model%')")]
+    assert by_year[2026]["matching"] == len(titles_2026) >= 5
+    assert by_year[2022]["matching"] == 0 and by_year[2022]["sessions"] > 100
+    assert all(r["percent"] == round(100 * r["matching"] / r["sessions"], 1) for r in rows)
+    nothing = (await datasette.client.get("/pycon/topic_by_edition.json?q=zzzqqq&_shape=array")).json()
+    assert [r["matching"] for r in nothing] == [0] * 5
+
+
+def test_a_bad_edition_is_named_by_its_own_file_and_nothing_built_is_lost(data_copy, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "pycon.db"
+    command = [str(Path(sys.executable).parent / "pycon-db"), "build", "--data", str(data_copy), "--out", str(out)]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    before = out.read_bytes()
+    sessions = data_copy / "editions" / "2023" / "sessions.csv"
+    lines = sessions.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace(",2023-04-", ",2023-13-", 1)
+    sessions.write_text("".join(lines), encoding="utf-8")
+    shutil.copytree(data_copy / "editions" / "2024", data_copy / "editions" / "2024-again")
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode != 0 and "Traceback" not in result.stderr + result.stdout
+    report = result.stderr + result.stdout
+    assert "data/editions/2023/sessions.csv:2: field 'date'" in report
+    assert "data/editions/2024/conference.yaml" in report and "the edition of 2024 is already" in report
+    assert out.read_bytes() == before
