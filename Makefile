@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8001
 DB := build/pycon.db
-SOURCES := $(wildcard data/*.csv data/*.yaml)
+SOURCES := $(wildcard data/*.csv data/*.yaml data/editions/*/*.csv data/editions/*/*.yaml)
 
 .PHONY: install build validate serve cluster test bench loadtest publish-bundle clean import import-recordings
 REPLICAS ?= 2

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, needs_shared
 
 FEEDS = ROOT.parent / "shared" / "sources" / "official-feeds"
 YEARS = (2022, 2023, 2024, 2025)
@@ -25,6 +25,7 @@ def feed_counts(year):
     return +kinds
 
 
+@needs_shared("sources", "official-feeds")
 @pytest.mark.parametrize("year", YEARS)
 def test_each_edition_holds_its_feed_kind_by_kind(db, year):
     found = Counter(dict(db.execute("select kind, count(*) from edition_sessions where edition = ? group by kind", [year])))

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, needs_shared
+
+pytestmark = needs_shared("sources", "official-feeds")
 
 FEEDS = ROOT.parent / "shared" / "sources" / "official-feeds"
 EDITIONS = {  # year: (zone, city, first day, last day) as PROVENANCE.md and each feed give them
@@ -69,8 +71,6 @@ def snapshot(folder):
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
     """Each feed imported once into its own empty edition folder, built: {year: (folder, db, output)}."""
-    if not FEEDS.exists():
-        pytest.fail(f"the official feeds are missing from {FEEDS}")
     from scripts.database.build import build
 
     out = {}
