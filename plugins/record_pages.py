@@ -33,6 +33,14 @@ RECORDING = """select r.watch_url, r.duration_s, r.title, r.start_s, r.part_of,
 from recordings r where r.session_id = :id order by r.id"""
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
+# A 2026 speaker's sessions at earlier editions (scripts/database/people.py matched them by name).
+HISTORY = """select s.edition, s.id, s.title, s.subtitle, s.kind, s.day, s.url, pe.name as named, pe.matched_by
+from person_editions me
+join person_editions pe on pe.person_id = me.person_id and pe.edition != me.edition
+join edition_session_speakers ess on ess.edition = pe.edition and ess.speaker_id = pe.speaker_id
+join edition_sessions s on s.edition = ess.edition and s.id = ess.session_id
+where me.edition = (select year from editions where is_site = 1) and me.speaker_id = :id and s.kind != 'unfilled'
+order by s.edition desc, s.start_iso is null, s.start_iso, s.id"""
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
 where sr.room_id = :id order by e.day, e.start_iso is null, e.start_iso, e.title"""
 
@@ -87,7 +95,7 @@ async def facts_for(db, table, pk):
     if table == "sessions":
         return await session_facts(db, pk)
     if table == "speakers":
-        return {"sessions": await rows_of(db, OF_SPEAKER, {"id": pk})}
+        return {"sessions": await rows_of(db, OF_SPEAKER, {"id": pk}), "history": await rows_of(db, HISTORY, {"id": pk})}
     return {"sessions": await rows_of(db, IN_ROOM, {"id": pk})}
 
 

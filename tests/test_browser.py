@@ -471,6 +471,18 @@ def test_stars_are_thumb_sized_on_a_phone_and_never_under_24_px(page):
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_speaker_page_shows_their_earlier_editions(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon/speakers/bruce-eckel")
+    history = page.locator(".speaker-history")
+    assert history.locator("h3").all_inner_texts() == ["PyCon US 2024", "PyCon US 2023", "PyCon US 2022"]
+    link = history.get_by_role("link", name="Rethinking Objects")
+    assert link.get_attribute("href").startswith("https://us.pycon.org/2023/schedule/presentation/")
+    assert no_horizontal_scroll(page)
+    assert looked_at(page, "speaker_history", viewport) == []
+
+
 def test_the_phone_list_repeats_what_is_still_on(page):
     page.set_viewport_size(PHONE)
     page.goto("/schedule/2026-05-16#at-1345")

@@ -127,3 +127,49 @@ def test_a_bad_edition_is_named_by_its_own_file_and_nothing_built_is_lost(data_c
     assert "data/editions/2023/sessions.csv:2: field 'date'" in report
     assert "data/editions/2024/conference.yaml" in report and "the edition of 2024 is already" in report
     assert out.read_bytes() == before
+
+
+def test_a_speaker_is_one_person_across_editions_and_each_merge_says_how(db):
+    bruce = db.execute("select * from people where id = 'bruce-eckel'").fetchone()
+    assert (bruce["editions"], bruce["first_edition"], bruce["last_edition"]) == (4, 2022, 2026)
+    rows = db.execute("select edition, name, matched_by from person_editions where person_id = 'bernat-gabor' "
+                      "order by edition").fetchall()
+    assert [tuple(r) for r in rows] == [(2022, "Bernat Gabor", "the name, accents, case or punctuation aside"),
+                                        (2023, "Bernat Gabor", "the name, accents, case or punctuation aside"),
+                                        (2025, "Bernát Gábor", "the name")]  # the latest spelling is the name shown
+    alison = [r[0] for r in db.execute("select name from person_editions where person_id = 'alison-orellana-rios'")]
+    assert sorted(alison) == ["Alison Orellana Rios", "Alison Orellana Rios", "Alison Orellana-Rios"]
+    # every edition speaker is in exactly one person
+    assert db.execute("select count(*) from edition_speakers").fetchone()[0] == \
+        db.execute("select count(*) from person_editions").fetchone()[0]
+
+
+def test_doubtful_names_are_listed_for_an_organiser_not_merged(db):
+    pairs = {(r["name"], r["other_name"]) for r in db.execute("select * from people_to_review")}
+    assert ("Laura Funderburk", "Laura Gutierrez Funderburk") in pairs
+    ids = [r[0] for r in db.execute("select id from people where name in ('Laura Funderburk', 'Laura Gutierrez Funderburk')")]
+    assert len(ids) == 2
+
+
+async def test_a_speaker_page_shows_their_pycon_us_history(datasette, db):
+    html = (await datasette.client.get("/pycon/speakers/bruce-eckel")).text
+    history = html[html.index('id="history-heading"'):html.index("</section>", html.index('id="history-heading"'))]
+    expected = db.execute("""select s.edition, s.title from person_editions pe
+        join edition_session_speakers ess on ess.edition = pe.edition and ess.speaker_id = pe.speaker_id
+        join edition_sessions s on s.edition = ess.edition and s.id = ess.session_id
+        where pe.person_id = 'bruce-eckel' and pe.edition != 2026 order by s.edition desc""").fetchall()
+    assert [e for e, _ in expected] == [2024, 2023, 2022]
+    for edition, title in expected:
+        assert f"PyCon US {edition}" in history and title in history
+    assert history.index("PyCon US 2024") < history.index("PyCon US 2022")  # the latest first
+    assert "At PyCon US before" not in (await datasette.client.get("/pycon/speakers/aayush-gauba")).text
+
+
+async def test_first_time_and_returning_speakers(datasette, db):
+    rows = {r["edition"]: r for r in (await datasette.client.get("/pycon/speakers_by_edition.json?_shape=array")).json()}
+    assert rows[2022]["returning_speakers"] == 0 and rows[2022]["first_time"] == rows[2022]["speakers"]
+    for year, r in rows.items():
+        assert r["first_time"] + r["returning_speakers"] == r["speakers"] == \
+            db.execute("select speakers from editions where year = ?", [year]).fetchone()[0]
+    assert rows[2026]["returning_speakers"] == db.execute(
+        "select count(*) from people where spoke_in_site_edition = 1 and first_edition < 2026").fetchone()[0] >= 50

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ..sources.checks import validate
 from ..sources.errors import DataError, ValidationFailed
 from ..sources.load import Dataset
+from .people import write_people
 
 EDITIONS_DIR = "editions"
 EDITION_COLUMNS = {"year": int, "id": str, "name": str, "city": str, "start_date": str, "end_date": str,
@@ -126,3 +127,4 @@ def write_editions(db, site: Dataset, earlier, speaker_names, session_times):
     db["edition_session_speakers"].create_index(["edition", "speaker_id"])
     db["edition_sessions"].enable_fts(["title", "subtitle", "speakers", "kind"], fts_version="FTS5",
                                       tokenize="porter unicode61 remove_diacritics 2")
+    write_people(db, editions[0]["year"])
