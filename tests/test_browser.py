@@ -483,6 +483,34 @@ def test_a_speaker_page_shows_their_earlier_editions(page, viewport):
     assert looked_at(page, "speaker_history", viewport) == []
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_topic_over_the_years_is_a_table_with_bars(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    page.get_by_role("link", name="a topic over the years").click()
+    page.wait_for_url("**/pycon/topic_by_edition?q=AI")
+    page.get_by_label("A topic, in a word or a few").fill("typing")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pycon/topic_by_edition?q=typing")
+    data = page.request.get("/pycon/topic_by_edition.json?q=typing&_shape=array").json()
+    rows = page.locator("table.by-edition tbody tr")
+    assert rows.count() == 5 == len(data)
+    for r, row in zip(data, rows.all()):
+        cells = row.locator("th, td").all_inner_texts()
+        assert cells[:3] == [str(r["edition"]), str(r["matching"]), str(r["sessions"])]
+    widths = page.locator("table.by-edition .bar").evaluate_all("bs => bs.map(b => b.getBoundingClientRect().width)")
+    most = max(r["percent"] for r in data)
+    biggest = widths[[r["percent"] for r in data].index(most)]
+    assert all(abs(w - biggest * r["percent"] / most) <= 2 for w, r in zip(widths, data))  # bars in proportion
+    assert no_horizontal_scroll(page)
+    assert looked_at(page, "topic_typing", viewport) == []
+    for name in ("editions_overview", "kinds_by_edition", "speakers_by_edition"):
+        page.set_viewport_size(viewport)
+        page.goto(f"/pycon/{name}")
+        assert page.locator("table.by-edition tbody tr").count() >= 5 and no_horizontal_scroll(page), name
+        assert looked_at(page, name, viewport) == [], name
+
+
 def test_the_phone_list_repeats_what_is_still_on(page):
     page.set_viewport_size(PHONE)
     page.goto("/schedule/2026-05-16#at-1345")
