@@ -34,7 +34,7 @@ from recordings r where r.session_id = :id order by r.id"""
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
 # A 2026 speaker's sessions at earlier editions (scripts/database/people.py matched them by name).
-HISTORY = """select s.edition, s.id, s.title, s.subtitle, s.kind, s.day, s.url, pe.name as named, pe.matched_by
+HISTORY = """select s.edition, s.id, s.title, s.subtitle, s.kind, s.day, s.url, s.recording_url, pe.name as named, pe.matched_by
 from person_editions me
 join person_editions pe on pe.person_id = me.person_id and pe.edition != me.edition
 join edition_session_speakers ess on ess.edition = pe.edition and ess.speaker_id = pe.speaker_id

@@ -477,7 +477,7 @@ def test_a_speaker_page_shows_their_earlier_editions(page, viewport):
     page.goto("/pycon/speakers/bruce-eckel")
     history = page.locator(".speaker-history")
     assert history.locator("h3").all_inner_texts() == ["PyCon US 2024", "PyCon US 2023", "PyCon US 2022"]
-    link = history.get_by_role("link", name="Rethinking Objects")
+    link = history.get_by_role("link", name="Rethinking Objects", exact=True)
     assert link.get_attribute("href").startswith("https://us.pycon.org/2023/schedule/presentation/")
     assert no_horizontal_scroll(page)
     assert looked_at(page, "speaker_history", viewport) == []

@@ -24,7 +24,7 @@ EDITION_COLUMNS = {"year": int, "id": str, "name": str, "city": str, "start_date
 SESSION_COLUMNS = {"edition": int, "id": int, "kind": str, "title": str, "subtitle": str, "day": str,
                    "start_local": str, "end_local": str, "start_iso": str, "end_iso": str, "room": str,
                    "track_id": str, "language": str, "url": str, "cancelled": int, "parent_id": int,
-                   "speakers": str, "source_id": str, "notes": str}
+                   "speakers": str, "recording_url": str, "source_id": str, "notes": str}
 
 
 def edition_folders(data_dir: Path):
@@ -70,8 +70,18 @@ def edition_row(ds: Dataset, folder, is_site):
             "folder": folder, "source_id": conf.get("source")}
 
 
+def recording_of(ds: Dataset):
+    """Each session's recording (the first of its recordings by id), where pyvideo has one."""
+    out = {}
+    for r in sorted(ds.tables["recordings"], key=lambda r: r["id"]):
+        if r.get("session") and r["session"] not in out:
+            out[r["session"]] = r["video_url"]
+    return out
+
+
 def session_rows(ds: Dataset, year, rooms_by_id, speakers_of, session_times):
     tz = ZoneInfo(ds.conference["timezone"])
+    recorded = recording_of(ds)
     out = []
     for s in sorted(ds.tables["sessions"], key=lambda s: s["id"]):
         times = session_times(s["date"], s["start"], s["end"], tz)
@@ -80,7 +90,7 @@ def session_rows(ds: Dataset, year, rooms_by_id, speakers_of, session_times):
                     "start_iso": times["start_iso"], "end_iso": times["end_iso"], "room": rooms_by_id.get(s["room"]),
                     "track_id": s.get("track"), "language": s.get("language"), "url": s.get("url"),
                     "cancelled": int(bool(s.get("cancelled"))), "parent_id": s.get("parent"),
-                    "speakers": ", ".join(speakers_of.get(s["id"], [])) or None,
+                    "speakers": ", ".join(speakers_of.get(s["id"], [])) or None, "recording_url": recorded.get(s["id"]),
                     "source_id": s.get("source"), "notes": s.get("notes")})
     return out
 
@@ -88,7 +98,7 @@ def session_rows(ds: Dataset, year, rooms_by_id, speakers_of, session_times):
 SITE_SESSIONS = """insert into edition_sessions ({columns})
 select :year, s.id, s.kind, s.title, s.subtitle, s.day, s.start_local, s.end_local, s.start_iso, s.end_iso,
   (select r.name from rooms r where r.id = s.room_id), s.track_id, s.language, s.url, s.cancelled, s.parent_id,
-  s.speakers, s.source_id, s.notes
+  s.speakers, (select r.watch_url from recordings r where r.session_id = s.id order by r.id limit 1), s.source_id, s.notes
 from sessions s order by s.id"""
 
 

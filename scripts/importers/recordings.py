@@ -132,7 +132,7 @@ def read_recording(path: Path, name: str):
     title, duration = _text(doc, "title", name), _duration(doc, name)
     index, warnings = read_index(_text(doc, "description", name, False), duration, name) if is_lightning(title) \
         else ([], [])
-    return Recording(slug=path.stem, file=name, title=title, speakers=[s.strip() for s in speakers],
+    return Recording(slug=ascii_id(path.stem), file=name, title=title, speakers=[s.strip() for s in speakers],
                      recorded=_recorded(doc, name), duration_s=duration,
                      language=_text(doc, "language", name, required=False), video_url=_video_url(doc, name),
                      thumbnail_url=_http(thumbnail, name, "thumbnail_url") if thumbnail else "",
@@ -198,6 +198,21 @@ class Matcher:
             if len(fits) == 1:
                 self.claim(r, fits[0]["id"], "title")
 
+    def by_title_on_another_day(self):
+        """The same title, on another day than pyvideo's `recorded` (2022's are all the first day): only when
+        that title is one session's in the whole program and one open recording's."""
+        def titles(r):
+            return {fold(r.title), fold(without_speaker(r.title, r.speakers))}
+
+        program = {}
+        for s in self.sessions:
+            program.setdefault(fold(s["title"]), []).append(s)
+        for r in self.open():
+            fits = [s for t in titles(r) for s in program.get(t, [])]
+            rivals = [x for x in self.open() if x is not r and titles(x) & titles(r)]
+            if len(fits) == 1 and fits[0]["id"] not in self.claimed and not rivals and fits[0]["kind"] != "lightning-talks":
+                self.claim(r, fits[0]["id"], "title-other-day")
+
     def by_contained_title(self):
         def fit(r, s):
             a, b = words(without_speaker(r.title, r.speakers)), words(s["title"])
@@ -224,9 +239,19 @@ def match(recordings, sessions, hand):
     matcher.by_hand(hand)
     matcher.by_url()
     matcher.by_title()
+    matcher.by_title_on_another_day()
     matcher.by_contained_title()
     matcher.by_lightning_slot()
     return matcher.found
+
+
+def ascii_id(stem):
+    """A file name as an id: accents folded and anything else but letters, digits and '-' a '-'
+    ('cambiando-el-guión' is cambiando-el-guion, 'a bout' a-bout); `file` keeps the name."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9-]+", "-", text).strip("-")
 
 
 def recording_row(r, found, hand, source_id):

@@ -185,7 +185,8 @@ REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
 # How a recording was matched to its session (scripts/importers/recordings.py, in the order it tries them).
 # `page`: the recording's official page names a presentation the captured program lacks, made a session
 # from the recording; `index`: a talk of a lightning-talk recording's index, a part of that recording.
-MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot", "page", "index")
+# `title-other-day`: the same title, one session's in the whole program, on another day than pyvideo's date.
+MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot", "page", "index", "title-other-day")
 # Recordings of sessions, from pyvideo/data (scripts/importers/recordings.py writes the file).
 RECORDINGS = Table("recordings", "recordings.csv", "id", (
     field("id", identifier, True), Column("session_id", int, "session", integer, references="sessions"),
