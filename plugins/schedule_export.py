@@ -6,6 +6,7 @@ canned query, so they list the same events as the site and the calendar feeds. I
 no known time (summits whose time was never captured) cannot be placed in a timetable and
 are left out; events with no room are placed at the venue.
 """
+import hashlib
 import json
 import re
 import unicodedata
@@ -172,21 +173,25 @@ def render_json(conference, tracks, days, version):
     }
 
 
-async def schedule_version(datasette):
+async def schedule_version(datasette, schedule):
+    """When the program last changed, and a digest of the schedule itself: a change elsewhere in the
+    database (another edition, a hotel) does not make apps fetch an unchanged schedule again."""
     db = datasette.get_database(DATABASE)
     updated = (await db.execute("select updated from conference")).first()["updated"]
-    return f"{updated} {(db.hash or '')[:12]}".strip()
+    digest = hashlib.sha256(json.dumps(schedule, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return f"{updated} {digest}"
 
 
 async def schedule_xml(datasette):
-    conference, tracks, days = await load_schedule(datasette)
-    body = render_xml(conference, tracks, days, await schedule_version(datasette))
+    conference, tracks, days = schedule = await load_schedule(datasette)
+    body = render_xml(conference, tracks, days, await schedule_version(datasette, schedule))
     return Response(body, content_type="application/xml; charset=utf-8")
 
 
 async def schedule_json(datasette):
-    conference, tracks, days = await load_schedule(datasette)
-    body = json.dumps(render_json(conference, tracks, days, await schedule_version(datasette)), ensure_ascii=False, indent=1)
+    conference, tracks, days = schedule = await load_schedule(datasette)
+    body = json.dumps(render_json(conference, tracks, days, await schedule_version(datasette, schedule)),
+                      ensure_ascii=False, indent=1)
     return Response(body, content_type="application/json; charset=utf-8")
 
 

@@ -198,3 +198,22 @@ async def test_recordings_by_edition(datasette):
     assert rows[2023]["recorded"] == 137 and rows[2023]["sessions"] == 145
     html = (await datasette.client.get("/pycon/speakers/bruce-eckel")).text
     assert 'aria-label="Watch the recording of Rethinking Objects">recording</a>' in html
+
+
+async def test_2026s_feeds_and_exports_are_the_same_with_or_without_the_earlier_editions(tmp_path, datasette):
+    """The earlier editions change no byte of 2026's calendars, schedule exports or program JSON."""
+    import shutil
+
+    from scripts.database.build import build
+    from scripts.serve import make_datasette
+
+    alone = tmp_path / "data"
+    shutil.copytree(DATA, alone, ignore=shutil.ignore_patterns("editions"))
+    (tmp_path / "site").mkdir()
+    build(alone, tmp_path / "site" / "pycon.db")
+    without = make_datasette(tmp_path / "site" / "pycon.db", None)
+    for path in ("/pycon/program.ics", "/pycon/program_track.ics?track=ai", "/pycon/event.ics?id=1005",
+                 "/pycon/schedule.xml", "/pycon/schedule.json", "/pycon/program.json?_shape=array",
+                 "/pycon/search.json?q=security&_shape=array", "/pycon/sessions/1005.json"):
+        a, b = await datasette.client.get(path), await without.client.get(path)
+        assert a.status_code == b.status_code == 200 and a.content == b.content, path
