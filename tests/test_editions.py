@@ -217,3 +217,21 @@ async def test_2026s_feeds_and_exports_are_the_same_with_or_without_the_earlier_
                  "/pycon/search.json?q=security&_shape=array", "/pycon/sessions/1005.json"):
         a, b = await datasette.client.get(path), await without.client.get(path)
         assert a.status_code == b.status_code == 200 and a.content == b.content, path
+
+
+async def test_search_every_edition(datasette, db):
+    rows = (await datasette.client.get("/pycon/search_editions.json?q=typing&_shape=array")).json()
+    by_year = Counter(r["edition"] for r in rows)
+    assert set(by_year) == {2022, 2023, 2024, 2025, 2026}
+    ranks = [(r["rank"], -r["edition"]) for r in rows]
+    assert ranks == sorted(ranks)  # best match first; equally good, the newer edition first
+    only = (await datasette.client.get("/pycon/search_editions.json?q=typing&edition=2023&_shape=array")).json()
+    assert {r["edition"] for r in only} == {2023} and len(only) == by_year[2023]
+    html = (await datasette.client.get("/pycon/search_editions?q=typing")).text
+    assert f'({sum(by_year.values())})</span></a></li>' in html and f"{len(rows)} sessions, best match first" in html
+    assert html.count("PyCon US 2025 ·") == by_year[2025]
+    page = (await datasette.client.get("/pycon/search?q=typing")).text
+    line = page[page.index('class="search-earlier"'):].split("</p>")[0]
+    for year in (2025, 2024, 2023, 2022):
+        assert f'edition={year}">{year} ({by_year[year]})</a>' in line
+    assert "2026 (" not in line  # the site's own results are the page itself
