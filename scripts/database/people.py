@@ -11,15 +11,13 @@ Tables: `people` (one row a person: the 2026 speaker id when they spoke in 2026,
 name as that edition gives it), `people_to_review`.
 """
 import re
-import unicodedata
 
-NON_WORD = re.compile(r"[^\w\s]")
+from ..sources.fields import fold
 
 
 def name_key(name):
     """A name as compared: accents folded, case and punctuation aside, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(NON_WORD.sub(" ", text).split())
+    return fold(name)
 
 
 def slug(key):

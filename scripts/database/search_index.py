@@ -9,9 +9,10 @@ so a match in a title counts ten times one in a description.
 """
 import html
 import re
-import unicodedata
 
 import nh3
+
+from ..sources.fields import ascii_folded
 
 COLUMNS = ("title", "subtitle", "speakers", "track", "kind", "room", "language", "description")
 WEIGHTS = (10.0, 6.0, 8.0, 4.0, 3.0, 2.0, 2.0, 1.0)
@@ -42,16 +43,12 @@ def index_row(s):
 WORD = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more: what a spelling suggestion can be
 
 
-def folded(text):
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
 def write_search_words(conn, rows):
     """search_words: every word the index holds as written (folded, not stemmed), with how many
     sessions have it; the search suggests the nearest of them for a word that finds nothing."""
     counts = {}
     for row in rows:
-        for word in {w for value in row[1:] if value for w in WORD.findall(folded(value))}:
+        for word in {w for value in row[1:] if value for w in WORD.findall(ascii_folded(value))}:
             counts[word] = counts.get(word, 0) + 1
     conn.execute("create table search_words (word text primary key, sessions integer not null) without rowid")
     conn.executemany("insert into search_words values (?, ?)", sorted(counts.items()))

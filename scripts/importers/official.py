@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 
 from ..sources.checks import validate
 from ..sources.errors import ValidationFailed
+from ..sources.fields import ascii_folded
 from ..sources.load import load_yaml_list
 from ..sources.schema import KINDS
 from .feed import Feed, FeedError, one_day_only
@@ -61,7 +61,7 @@ class Summary:
 
 
 def slugify(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = ascii_folded(text)
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 

@@ -10,9 +10,9 @@
   otherwise. Every row carries the recordings' source, so a second import replaces them exactly.
 """
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
+from ..sources.fields import fold
 from .feed import FeedError
 from .official import slugify
 
@@ -28,10 +28,6 @@ class Entry:
     title: str
 
 
-def fold(text):
-    """A title or name as compared: accents, case, quotes, dashes, punctuation and spacing folded away."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
 def is_lightning(title):

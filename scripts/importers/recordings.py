@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..sources.fields import ascii_folded
 from ..sources.schema import MATCH_METHODS as METHODS
 from .feed import FeedError
 from .official import csv_text, read_rows, write_validated  # the feed importer's all-or-nothing writing
@@ -248,10 +249,7 @@ def match(recordings, sessions, hand):
 def ascii_id(stem):
     """A file name as an id: accents folded and anything else but letters, digits and '-' a '-'
     ('cambiando-el-guión' is cambiando-el-guion, 'a bout' a-bout); `file` keeps the name."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9-]+", "-", text).strip("-")
+    return re.sub(r"[^a-z0-9-]+", "-", ascii_folded(stem)).strip("-")
 
 
 def recording_row(r, found, hand, source_id):
