@@ -28,6 +28,10 @@ PAGES = [
     ("search, a synonym (json)", "/pycon/search.json?q=LLM&_shape=array", "/pycon/program.json?_shape=array", 2),
     ("speakers index (html)", "/pycon/speaker_index", "/pycon/program.json?_shape=array", 3),
     ("hotels page (html)", "/pycon/hotels_nearby", "/pycon/program.json?_shape=array", 3),
+    # five editions' programs searched against 2026's alone (#20's goal: side by side)
+    ("search, five editions (json)", "/pycon/search_editions.json?q=security&_shape=array",
+     "/pycon/search.json?q=security&_shape=array", 3),
+    ("search page, five editions (html)", "/pycon/search_editions?q=security", "/pycon/search?q=security", 3),
     ("day grid, filtered (html)", "/schedule/2026-05-15?track=ai", "/pycon/program_day.json?day=2026-05-15&_shape=array", 3),
 ]
 
