@@ -109,8 +109,8 @@ def program_query(text, mode, vocabulary):
     """An FTS5 query that cannot be a syntax error: quoted prefix terms, synonyms as alternatives."""
     terms = []
     for phrase, others in phrases(words_of(text), vocabulary):
-        term = f'"{phrase}"*'
-        terms.append(f"({' OR '.join([term] + [f'{chr(34)}{o}{chr(34)}*' for o in others])})" if others else term)
+        alternatives = [f'"{p}"*' for p in [phrase, *others]]
+        terms.append(f"({' OR '.join(alternatives)})" if others else alternatives[0])
     if not terms:
         return '""'
     return (" OR " if mode == "any" else " AND ").join(terms)  # FTS5 takes no implicit AND after a ")"

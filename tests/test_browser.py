@@ -145,29 +145,29 @@ AXE_PAGES = ["/", *[f"/schedule/2026-05-{d}" for d in range(13, 20)], "/pycon/se
                   "/pycon/now_next?at=2026-05-15T11:10", "/pycon/watch", "/pycon/search_editions?q=typing"]
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_attendee_pages_have_no_accessibility_violation_of_any_impact(page, viewport):
+def violations_of(page, paths, viewport):
+    """Each page's axe violations at the viewport (every page loaded to its last request: maps, scripts)."""
     page.set_viewport_size(viewport)
     found = {}
-    for path in AXE_PAGES:
+    for path in paths:
         page.goto(path)
         page.wait_for_load_state("networkidle")
         found[path] = axe_violations(page)
     page.set_viewport_size({"width": 1280, "height": 900})
+    return found
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_attendee_pages_have_no_accessibility_violation_of_any_impact(page, viewport):
+    found = violations_of(page, AXE_PAGES, viewport)
     assert {path: v for path, v in found.items() if v} == {}
     assert len(found) == 19
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_tables_for_data_people_have_no_accessibility_violation(page, viewport):
-    page.set_viewport_size(viewport)
-    found = {}
-    for path in ("/pycon/speakers", "/pycon/sessions", "/pycon/sessions?day=2026-05-15&room_id=grandballrooma",
-                 "/pycon/rooms", "/pycon/hotels", "/pycon/tracks", "/pycon/recordings"):
-        page.goto(path)
-        page.wait_for_load_state("networkidle")
-        found[path] = axe_violations(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    found = violations_of(page, ("/pycon/speakers", "/pycon/sessions", "/pycon/sessions?day=2026-05-15&room_id=grandballrooma",
+                                 "/pycon/rooms", "/pycon/hotels", "/pycon/tracks", "/pycon/recordings"), viewport)
     assert {path: v for path, v in found.items() if v} == {}
     assert page.get_by_label("New filter: column").count() == 1
 

@@ -5,6 +5,7 @@ zone and city are the organiser's (`--timezone`, `--city`), the venue is the fee
 when it names one (2022's names none: left empty). The vocabulary (kinds) is copied from data/; every
 CSV starts with its header only.
 """
+import json
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def conference_yaml(feed: Feed, tz_name: str, city: str):
 
 
 def quoted(text):
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A YAML double-quoted string (JSON's string syntax is YAML's)."""
+    return json.dumps(str(text), ensure_ascii=False)
 
 
 def start_edition(folder: Path, feed: Feed, tz_name: str, city: str, shared: Path):

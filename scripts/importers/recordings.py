@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..sources.fields import ascii_folded
+from ..sources.fields import ascii_folded, fold
 from ..sources.schema import MATCH_METHODS as METHODS
 from .feed import FeedError
 from .official import csv_text, read_rows, write_validated  # the feed importer's all-or-nothing writing
-from .recorded_program import Additions, fold, is_lightning, presentation_id, read_index
+from .recorded_program import Additions, is_lightning, presentation_id, read_index
 
 COLUMNS = ["id", "session", "match", "session_by_hand", "title", "speakers", "recorded", "duration_s", "language",
            "video_url", "thumbnail_url", "presentation_url", "part_of", "start_s", "file", "source"]
