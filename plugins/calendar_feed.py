@@ -305,7 +305,7 @@ def calendar_title(datasette, request, database, table, query_name, data):
         title = table or query_name or "Query"
         if data.get("human_description_en"):
             title += ": " + data["human_description_en"]
-    site = datasette.metadata("title")
+    site = datasette.metadata("title", database=database)  # an earlier edition's database has its own
     return f"{site}: {title}" if site and not title.startswith(site) else title
 
 
@@ -320,6 +320,16 @@ async def all_rows(datasette, request, database, sql, query_name, data, rows):
     db = datasette.get_database(database)
     params = {name: request.args.get(name, "") for name in await derive_named_parameters(db, sql)}
     return (await db.execute(sql, params, truncate=False)).rows
+
+
+async def conference_zone(db):
+    """The zone and year of the database's conference, for a calendar with no events (UTC and this year
+    for a database without one)."""
+    if "conference" in await db.table_names():
+        row = (await db.execute("select timezone, start_date from conference")).first()
+        if row and row[0]:
+            return row[0], int(str(row[1])[:4])
+    return "UTC", datetime.now(timezone.utc).year
 
 
 def refusal(message):
@@ -340,7 +350,7 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
     title = calendar_title(datasette, request, database, table, query_name, data)
     salt = f"{database}/{query_name or table}"
     config = datasette.plugin_config("calendar-feed") or {}
-    empty_zone = (config.get("timezone", "UTC"), config.get("year") or datetime.now(timezone.utc).year)
+    empty_zone = await conference_zone(datasette.get_database(database))
     feed = not query_name or query_name not in config.get("events", [])
     if len(rows) > RENDER_IN_THREAD:
         # A large calendar is built in a thread, so the event loop keeps answering other requests.

@@ -2,12 +2,14 @@
 on the server (`calendar_links`, templates/_calendar_links.html), so they work without JavaScript;
 on Datasette's own table and query pages static/calendar-links.js adds them."""
 import json
+import re
 from urllib.parse import quote, urlencode
 
 from datasette import hookimpl
 
 REQUIRED = {"event_name", "event_dtstart"}
-
+# The site's database and each earlier edition's, which have schedule exports (plugins/schedule_export.py).
+SITE_DATABASE = re.compile(r"pycon(\d{4})?")
 
 
 def calendar_urls(request):
@@ -33,8 +35,9 @@ def links_of(request, database):
         {"label": "Add to Google Calendar", "href": urls["google"], "cls": "calendar-google"},
         {"label": "Download .ics", "href": urls["download"], "cls": "calendar-download"},
     ]
-    # The schedule exports (plugins/schedule_export.py) cover the pycon database's program.
-    exports = [["schedule.xml", "/pycon/schedule.xml"], ["schedule.json", "/pycon/schedule.json"]] if database == "pycon" else []
+    # The schedule exports (plugins/schedule_export.py) cover an edition's whole program.
+    exports = [[name, f"/{database}/{name}"] for name in ("schedule.xml", "schedule.json")] \
+        if SITE_DATABASE.fullmatch(database or "") else []
     return {"links": links, "exports": exports}
 
 

@@ -3,8 +3,10 @@
 - `when`: "Fri 15 May, 09:45–10:30" from a row's start_local/end_local (the day alone when
   its time is unknown); `when_in_words`: "Friday 15 May, 09:45–10:30 PDT"; `hhmm`: "09:45";
   every time a page shows is formatted here;
-- the `pycon` template global: the kinds' labels and the conference's name, city and zone, read
-  from the database at start-up, and the words for a room or time not announced;
+- the `pycon` template variable: the kinds' labels, the conference's name, city, zone and days, read
+  from each edition's database at start-up (the site's as a global; an earlier edition's on its own
+  pages, so they name their own edition), and the words for a room or time not announced;
+  `pycon_editions`, the earlier editions' (the home page lists them);
 - `kind_label`: the track where there is one ("AI track"), else the kind in words;
 - `mark(text, q)`: the text escaped, with the words that match the query in <mark> (word
   beginnings, case and accents ignored, as the search matches them);
@@ -13,13 +15,14 @@
 import json
 import re
 import unicodedata
+import weakref
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
-from jinja2 import pass_environment
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 DATABASE = "pycon"
@@ -88,12 +91,12 @@ def when_in_words(row):
     return f"{words}, {hhmm(row['start_local'])}{end} {zone}".rstrip()
 
 
-@pass_environment
-def kind_label(env, row):
+@pass_context
+def kind_label(context, row):
     """The kind in the words of data/kinds.yaml, with the track where there is one."""
     row = as_dict(row)
     track, kind = row.get("track"), row.get("kind") or ""
-    label = env.globals["pycon"]["kinds"].get(kind, kind.replace("-", " ").capitalize())
+    label = context["pycon"]["kinds"].get(kind, kind.replace("-", " ").capitalize())
     if track and track.lower().rstrip("s") not in label.lower():
         return f"{label} · {track} track"
     return label
@@ -146,9 +149,9 @@ LIST_COLUMNS = {("speakers", "roles"), ("speakers", "tracks"), ("tracks", "days"
 
 
 @hookimpl
-def render_cell(value, column, table, database):
+def render_cell(value, column, table, database, datasette):
     """JSON arrays of words (a speaker's roles, a track's days) shown as a list, not as ["talk"]."""
-    if database != "pycon" or (table, column) not in LIST_COLUMNS or not isinstance(value, str):
+    if database not in VOCABULARIES.get(datasette, {}) or (table, column) not in LIST_COLUMNS or not isinstance(value, str):
         return None
     try:
         items = json.loads(value)
@@ -167,8 +170,12 @@ from conference_clock"""
 
 @hookimpl
 def extra_template_vars(template, database, request, datasette):
-    """What two query pages need beyond their rows, from the same SQL functions as their queries:
-    the ids an agenda was asked for; the moment now_next shows and the conference's span."""
+    """An earlier edition's pages get its own `pycon`; two query pages and the home page get what they
+    need beyond their rows, from the same SQL functions as their queries: the ids an agenda was asked
+    for; the moment now_next shows and the conference's span; whether the conference is over."""
+    edition = VOCABULARIES.get(datasette, {}).get(database)
+    if edition is not None and not edition["is_site"]:
+        return {"pycon": edition}
     if template == "index.html" and request is not None and DATABASE in datasette.databases:
         async def after_the_conference():
             # The conference clock (PYCON_NOW in tests); a shared cache may show the change up to
@@ -203,32 +210,61 @@ async def offer(db):
     return [dict(r) for r in (await db.execute(OFFER)).rows]
 
 
-async def vocabulary(db):
-    """What every page says the same way, from the database (data/kinds.yaml, data/conference.yaml):
-    the kinds' labels, the conference's name, city, time zone and the zone's abbreviation then."""
+async def vocabulary(db, name, is_site):
+    """What every page of one edition says the same way, from its database (data/kinds.yaml,
+    data/conference.yaml): the kinds' labels, the conference's name, city, time zone and the zone's
+    abbreviation then, its days, venue and how many sessions are recorded; the database it is."""
     kinds = {r["id"]: r["label"] for r in (await db.execute("select id, label from kinds order by rowid")).rows}
-    conf = dict((await db.execute("select name, city, timezone, start_date, end_date from conference")).first())
+    conf = dict((await db.execute("select name, city, timezone, start_date, end_date, url, venue_name from conference")).first())
     noon = datetime.combine(date.fromisoformat(conf["start_date"]), datetime.min.time().replace(hour=12))
     zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
     days = [r[0] for r in (await db.execute("select day from conference_days order by day")).rows]
-    recorded = (await db.execute("select count(*) from recordings where session_id is not null")).first()[0]
+    recorded = (await db.execute("select count(distinct session_id) from recordings where session_id is not null")).first()[0]
     return {"kinds": kinds, "offer": await offer(db), "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
-            "days": days,
-            "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME}
+            "days": days, "year": int(conf["start_date"][:4]), "url": conf["url"], "venue": conf["venue_name"],
+            "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME, "database": name, "is_site": is_site}
+
+
+VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database name: its vocabulary}
+# The earlier editions the site's database lists and serves (scripts/serve.py), newest first.
+EDITIONS = "select database from editions where not is_site order by year desc"
+
+
+async def edition_names(datasette, site):
+    if "editions" not in await site.table_names():
+        return []
+    return [r[0] for r in (await site.execute(EDITIONS)).rows if r[0] in datasette.databases]
 
 
 @hookimpl
 def startup(datasette):
-    async def read_vocabulary():
-        if DATABASE in datasette.databases:
-            datasette.jinja_env.globals["pycon"] = await vocabulary(datasette.get_database(DATABASE))
+    async def read_vocabularies():
+        if DATABASE not in datasette.databases:
+            return
+        site = datasette.get_database(DATABASE)
+        vocabularies = {DATABASE: await vocabulary(site, DATABASE, True)}
+        for name in await edition_names(datasette, site):
+            vocabularies[name] = await vocabulary(datasette.get_database(name), name, False)
+        VOCABULARIES[datasette] = vocabularies
+        datasette.jinja_env.globals["pycon"] = vocabularies[DATABASE]
+        datasette.jinja_env.globals["pycon_editions"] = [v for v in vocabularies.values() if not v["is_site"]]
 
-    return read_vocabulary
+    return read_vocabularies
 
 
 @hookimpl
 def prepare_jinja2_environment(env):
-    env.globals.setdefault("pycon", {"kinds": {}, "days": [], "recorded": 0, "no_room": NO_ROOM, "no_time": NO_TIME})
+    env.globals.setdefault("pycon", {"kinds": {}, "days": [], "recorded": 0, "no_room": NO_ROOM, "no_time": NO_TIME,
+                                     "database": DATABASE, "is_site": True})
+    env.globals.setdefault("pycon_editions", [])
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
     env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, clock=clock, kind_label=kind_label, mark=mark, day_label=day_label, day_title=day_title,
-                       words=lambda text: WORD.findall(str(text or "")), initial=initial)
+                       words=lambda text: WORD.findall(str(text or "")), initial=initial, date_range=date_range)
+
+
+def date_range(start, end):
+    """'19–23 April 2023', '30 April – 2 May 2022': a conference's span in words."""
+    a, b = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.day} {b:%B %Y}"
+    return f"{a.day} {a:%B} – {b.day} {b:%B %Y}" if a.year == b.year else f"{a.day} {a:%B %Y} – {b.day} {b:%B %Y}"

@@ -1,11 +1,13 @@
 """What the session, speaker and room pages show: names where the tables hold ids.
 
 Datasette's row pages for `sessions`, `speakers` and `rooms` use our templates
-(`row-pycon-<table>.html`); this plugin gives them the joined facts: for a session its room
-and floor, speakers, track, source, the sessions at the same time, its parent and children,
-and calendar links; for a speaker or a room their sessions. The `.json` of each row is
-Datasette's own, unchanged.
+(`row-pycon-<table>.html`, an earlier edition's database too: plugins/edition_templates.py); this
+plugin gives them the joined facts: for a session its room and floor, speakers, track, source, the
+sessions at the same time, its parent and children, and calendar links; for a speaker their sessions
+and their talks at the other editions (from the site's database, which holds every edition); for a
+room its sessions. The `.json` of each row is Datasette's own, unchanged.
 """
+import re
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -33,14 +35,20 @@ RECORDING = """select r.watch_url, r.duration_s, r.title, r.start_s, r.part_of,
 from recordings r where r.session_id = :id order by r.id"""
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
-# A 2026 speaker's sessions at earlier editions (scripts/database/people.py matched them by name).
-HISTORY = """select s.edition, s.id, s.title, s.subtitle, s.kind, s.day, s.url, s.recording_url, pe.name as named, pe.matched_by
+# A speaker's sessions at the other editions (scripts/database/people.py matched them by name), each with
+# the database its page is in; read from the site's database, the one that holds every edition.
+HISTORY = """select s.edition, e.database, s.id, s.title, s.subtitle, s.kind, s.day, s.url, s.recording_url,
+  pe.name as named, pe.matched_by
 from person_editions me
 join person_editions pe on pe.person_id = me.person_id and pe.edition != me.edition
 join edition_session_speakers ess on ess.edition = pe.edition and ess.speaker_id = pe.speaker_id
 join edition_sessions s on s.edition = ess.edition and s.id = ess.session_id
-where me.edition = (select year from editions where is_site = 1) and me.speaker_id = :id and s.kind != 'unfilled'
+join editions e on e.year = s.edition
+where me.edition = (select year from editions where database = :database) and me.speaker_id = :id and s.kind != 'unfilled'
 order by s.edition desc, s.start_iso is null, s.start_iso, s.id"""
+SITE = "pycon"
+# The site's database and each earlier edition's (scripts/database/build.py names them so).
+SITE_DATABASE = re.compile(r"pycon(\d{4})?")
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
 where sr.room_id = :id order by e.day, e.start_iso is null, e.start_iso, e.title"""
 
@@ -91,25 +99,34 @@ async def session_facts(db, pk):
     return facts
 
 
-async def facts_for(db, table, pk):
+async def history(datasette, database, pk):
+    """The speaker's sessions at the other editions, where the site's database holds the editions."""
+    site = datasette.get_database(SITE) if SITE in datasette.databases else None
+    if site is None or "person_editions" not in await site.table_names():
+        return []
+    return await rows_of(site, HISTORY, {"id": pk, "database": database})
+
+
+async def facts_for(datasette, database, table, pk):
+    db = datasette.get_database(database)
     if table == "sessions":
         return await session_facts(db, pk)
     if table == "speakers":
-        return {"sessions": await rows_of(db, OF_SPEAKER, {"id": pk}), "history": await rows_of(db, HISTORY, {"id": pk})}
+        return {"sessions": await rows_of(db, OF_SPEAKER, {"id": pk}), "history": await history(datasette, database, pk)}
     return {"sessions": await rows_of(db, IN_ROOM, {"id": pk})}
 
 
 @hookimpl
 def extra_template_vars(template, database, table, request, datasette):
-    if database != "pycon" or template != f"row-pycon-{table}.html" or table not in ("sessions", "speakers", "rooms"):
+    if (not SITE_DATABASE.fullmatch(database or "") or template != f"row-{database}-{table}.html"
+            or table not in ("sessions", "speakers", "rooms")):
         return {}
 
     async def facts():
-        db = datasette.get_database(database)
         pk = tilde_decode(request.url_vars.get("pks", ""))
         if table == "sessions":
             # Session ids are integers; anything else is no session.
-            return await facts_for(db, table, int(pk)) if pk.isdigit() else {}
-        return await facts_for(db, table, pk)
+            return await facts_for(datasette, database, table, int(pk)) if pk.isdigit() else {}
+        return await facts_for(datasette, database, table, pk)
 
     return facts

@@ -7,7 +7,8 @@ Correct by construction:
   application is always asked for the GET, so an empty HEAD body can never be stored;
 - requests carrying a Cookie or Authorization header bypass the cache entirely (Datasette
   marks their answers `private, no-store`);
-- the key is everything in the request that can change the body: database hash, scheme
+- the key is everything in the request that can change the body: the databases' hashes (an
+  edition's page reads the site's database too: a speaker's other editions), scheme
   (uvicorn sets it from X-Forwarded-Proto for a trusted proxy), Host, the path and the query
   string exactly as sent (repeated parameters keep their order);
 - the ETag is a hash of the stored body and the headers that shape it, so it changes
@@ -21,7 +22,8 @@ each kind of response: pages, feeds (calendars, schedule exports) and clock page
 (queries whose result depends on the clock, like now_next, matched after Datasette's
 tilde-decoding, so `now~5Fnext` is the same query), `uncached_paths` (whole paths, such as
 `schedule`, which redirects to the day that is on), and
-`routes` (a first path segment outside /<database>/ whose pages depend on one database).
+`routes` (first path segments outside /<database>/ whose pages depend on the databases, such as
+`schedule`, whose days are the site's edition's or an earlier one's).
 """
 import hashlib
 import re
@@ -213,17 +215,17 @@ class Policy:
         self.feed_suffixes = tuple(config.get("feed_suffixes") or (".ics",))
         self.uncached = set(config.get("uncached") or ())
         self.uncached_paths = set(config.get("uncached_paths") or ())
-        self.routes = config.get("routes") or {}  # pages outside /<database>/ that depend on one database
+        self.routes = set(config.get("routes") or ())  # pages outside /<database>/ that depend on the databases
 
     def database_hash(self, segments):
-        """The hash that fixes every answer under this path, or None when there is none."""
-        if segments == [""]:
-            # The home page lists every database: fixed when all of them are immutable.
-            served = [d for n, d in self.datasette.databases.items() if n != "_internal"]
-            hashes = [d.hash for d in served if not d.is_mutable and d.hash]
-            return "+".join(hashes) if served and len(hashes) == len(served) else None
-        db = self.datasette.databases.get(self.routes.get(segments[0], segments[0]))
-        return db.hash if db is not None and not db.is_mutable else None
+        """The hash that fixes every answer under this path, or None when there is none: the home page,
+        a route's page and a database's page are fixed by the databases' hashes, when all are immutable
+        (the site's pages and each edition's read each other: built together, they change together)."""
+        if segments != [""] and segments[0] not in self.routes and segments[0] not in self.datasette.databases:
+            return None
+        served = [d for n, d in self.datasette.databases.items() if n != "_internal"]
+        hashes = [d.hash for d in served if not d.is_mutable and d.hash]
+        return "+".join(hashes) if served and len(hashes) == len(served) else None
 
     def key(self, scope, segments):
         """The cache key of a request, or None when the cache must not answer it."""

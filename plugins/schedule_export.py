@@ -1,4 +1,5 @@
-"""`/pycon/schedule.xml` and `/pycon/schedule.json`: the program for conference apps.
+"""`/pycon/schedule.xml` and `/pycon/schedule.json`: the program for conference apps; an earlier
+edition's at its own database's (`/pycon2023/schedule.xml`), with its own name, zone and rooms.
 
 The frab/pentabarf XML (Giggity, EventFahrplan, signage, recording pipelines) and the same
 schedule as JSON (as pretalx emits it, the c3voc schema). Both are built from the `program`
@@ -17,7 +18,8 @@ from datetime import datetime
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-DATABASE = "pycon"
+# The site's database and each earlier edition's (scripts/database/build.py names them so).
+SITE_DATABASE = r"pycon(?:\d{4})?"
 GENERATOR = {"name": "pycon-us-2026-datasette", "version": "1"}
 
 
@@ -35,11 +37,11 @@ def hhmm(minutes):
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-async def load_schedule(datasette):
+async def load_schedule(datasette, database):
     """The conference, its tracks and rooms, and the program's timed events grouped by day and room."""
-    db = datasette.get_database(DATABASE)
+    db = datasette.get_database(database)
     conference = dict((await db.execute("select * from conference")).first())
-    program = await datasette.get_canned_query(DATABASE, "program", None)
+    program = await datasette.get_canned_query(database, "program", None)
     rows = [dict(r) for r in (await db.execute(program["sql"], {})).rows]
     people = {}
     for r in (await db.execute(
@@ -47,7 +49,7 @@ async def load_schedule(datasette):
             "join speakers s on s.id = ss.speaker_id order by ss.session_id, ss.position")).rows:
         people.setdefault(r["session_id"], []).append(dict(r))
     tracks = [dict(r) for r in (await db.execute("select id, name from tracks order by id")).rows]
-    venue_room = conference["venue_name"]
+    venue_room = conference["venue_name"] or conference["city"]  # 2022's feed names no venue: its city
     days = {}
     for r in rows:
         if not (r["start_iso"] and r["end_iso"]):  # a timetable needs a start and an end
@@ -81,7 +83,7 @@ def person_json(person, base_url):
     both of the schema's FrabPerson and PretalxPerson, which its oneOf forbids. The XML keeps it.
     """
     out = {"name": person["name"], "public_name": person["name"], "guid": person_guid(person, base_url)}
-    if person["profile_id"]:
+    if person["profile_url"]:  # an earlier edition knows its speakers' profile ids, not their pages' address
         out["url"] = person["profile_url"]
     return out
 
@@ -173,28 +175,41 @@ def render_json(conference, tracks, days, version):
     }
 
 
-async def schedule_version(datasette, schedule):
+async def schedule_version(datasette, database, schedule):
     """When the program last changed, and a digest of the schedule itself: a change elsewhere in the
     database (another edition, a hotel) does not make apps fetch an unchanged schedule again."""
-    db = datasette.get_database(DATABASE)
+    db = datasette.get_database(database)
     updated = (await db.execute("select updated from conference")).first()["updated"]
     digest = hashlib.sha256(json.dumps(schedule, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return f"{updated} {digest}"
 
 
-async def schedule_xml(datasette):
-    conference, tracks, days = schedule = await load_schedule(datasette)
-    body = render_xml(conference, tracks, days, await schedule_version(datasette, schedule))
+def served(datasette, request):
+    """The database the request names, if it is one of the site's (else the route answers 404)."""
+    database = request.url_vars["database"]
+    return database if database in datasette.databases else None
+
+
+async def schedule_xml(datasette, request):
+    database = served(datasette, request)
+    if database is None:
+        return Response.text("Not found\n", status=404)
+    conference, tracks, days = schedule = await load_schedule(datasette, database)
+    body = render_xml(conference, tracks, days, await schedule_version(datasette, database, schedule))
     return Response(body, content_type="application/xml; charset=utf-8")
 
 
-async def schedule_json(datasette):
-    conference, tracks, days = schedule = await load_schedule(datasette)
-    body = json.dumps(render_json(conference, tracks, days, await schedule_version(datasette, schedule)),
+async def schedule_json(datasette, request):
+    database = served(datasette, request)
+    if database is None:
+        return Response.text("Not found\n", status=404)
+    conference, tracks, days = schedule = await load_schedule(datasette, database)
+    body = json.dumps(render_json(conference, tracks, days, await schedule_version(datasette, database, schedule)),
                       ensure_ascii=False, indent=1)
     return Response(body, content_type="application/json; charset=utf-8")
 
 
 @hookimpl
 def register_routes():
-    return [(rf"^/{DATABASE}/schedule\.xml$", schedule_xml), (rf"^/{DATABASE}/schedule\.json$", schedule_json)]
+    return [(rf"^/(?P<database>{SITE_DATABASE})/schedule\.xml$", schedule_xml),
+            (rf"^/(?P<database>{SITE_DATABASE})/schedule\.json$", schedule_json)]

@@ -1,6 +1,7 @@
-"""`/schedule/<date>`: a conference day as rooms by time; `/schedule`, which goes to the day that is
-on, and after the conference says it is over and leads with the recordings (`/schedule/mine` is
-plugins/my_schedule.py).
+"""`/schedule/<date>`: a conference day as rooms by time, of the site's edition or an earlier one (the
+day says which: the site's database lists each edition's dates and the database it is served as);
+`/schedule`, which goes to the site's day that is on, and after the conference says it is over and
+leads with the recordings (`/schedule/mine` is plugins/my_schedule.py).
 
 The grid is one list of sessions in time order, placed with CSS grid on a wide screen (rooms
 are columns, time runs down, 5 minutes a row) and read as a list grouped by start time on a
@@ -142,6 +143,9 @@ def time_groups(timed):
 
 
 LONG_MIN = 240  # a day whose every session lasts this long (the sprints) reads as a list, not a grid
+# The lanes a 1280 px screen shows side by side at their least width: a day with more (2023's Friday has
+# 16 rooms in use) scrolls inside a box of its own, its room names and times kept in view.
+WIDE_LANES = 9
 
 
 def layout(rows, room_names, rank=None, chosen=None):
@@ -163,6 +167,7 @@ def layout(rows, room_names, rank=None, chosen=None):
     return {"columns": columns, "groups": groups, "untimed": other, "last_column": max(last_column, 3),
             "rows": (day_end - day_start) // SLOT_MIN, "start": day_start,
             "long": all(i["end"] - i["start"] >= LONG_MIN for i in timed),
+            "wide": max(last_column, 3) - 2 > WIDE_LANES,
             "matches": sum(1 for i in shown if not i["band"]) + len(other),
             "hours": hour_lines(day_start, day_end, {g["minute"] for g in groups}), "jumps": jumps(groups)}
 
@@ -248,19 +253,34 @@ async def rooms_in_order(db):
     return {r["id"]: (r["name"], r["floor"]) for r in rows}, {r["id"]: i for i, r in enumerate(rows)}
 
 
+# The edition whose dates hold a day (the editions do not overlap); the site's for any other day.
+EDITION_OF_DAY = "select database from editions where :day between start_date and end_date"
+
+
+async def database_of_day(datasette, day):
+    """The name of the database whose edition holds `day`: an earlier edition's, else the site's."""
+    site = datasette.get_database(DATABASE)
+    if "editions" in await site.table_names():
+        row = (await site.execute(EDITION_OF_DAY, {"day": day})).first()
+        if row and row[0] in datasette.databases:
+            return row[0]
+    return DATABASE
+
+
 async def schedule_day(datasette, request):
-    db = datasette.get_database(DATABASE)
-    conf = await conference(db)
     day = request.url_vars["day"]
+    database = await database_of_day(datasette, day)
+    db = datasette.get_database(database)
+    conf = await conference(db)
     days = await conference_days(db)
     if day not in days:
         return Response.html(await datasette.render_template(
-            "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True}, request=request),
-            status=404)
+            "schedule_day.html", {"conference": conf, "days": days, "day": day, "missing": True, "database": database},
+            request=request), status=404)
     rows = await sessions_of_day(db, day)
     chosen = {name: request.args.get(name) for name in COLUMN_OF if request.args.get(name)}
     grid = layout(rows, *await rooms_in_order(db), chosen=chosen)
-    context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN,
+    context = {"conference": conf, "days": days, "day": day, "grid": grid, "slot_min": SLOT_MIN, "database": database,
                "filters": filters(rows, chosen, await labels(db)), "chosen": chosen,
                "sprint_projects": await sprint_projects(db) if any(r["kind"] == "sprint" for r in rows) else []}
     return Response.html(await datasette.render_template("schedule_day.html", context, request=request))

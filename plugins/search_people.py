@@ -1,6 +1,12 @@
-"""Speakers, hotels and earlier editions' sessions that match a search, for the search page beside the sessions
-it lists; and the editions' counts for the search of every edition."""
+"""Speakers, hotels and other editions' sessions that match a search, for the search page beside the sessions
+it lists (the site's or an earlier edition's); and the editions' counts for the search of every edition."""
+import re
+
 from datasette import hookimpl
+
+SITE = "pycon"  # the site's database, which holds every edition's sessions
+# The search page of the site's database or of an earlier edition's (plugins/edition_templates.py).
+SEARCH_PAGE = re.compile(r"query-pycon(\d{4})?-search\.html")
 
 SPEAKERS = """
 select s.id, s.name, s.session_count from speakers_fts f join speakers s on s.rowid = f.rowid
@@ -23,11 +29,12 @@ async def best(db, sql, q):
 
 # Per edition, how many sessions match: the search page's "in earlier editions" line, the archive search's facet.
 EDITIONS = """
-select s.edition, count(*) as n from edition_sessions_fts f join edition_sessions s on s.rowid = f.rowid
+select s.edition, e.database, count(*) as n from edition_sessions_fts f join edition_sessions s on s.rowid = f.rowid
+join editions e on e.year = s.edition
 where edition_sessions_fts match pycon_program_query(:q, 'all') and s.kind != 'unfilled'
 group by s.edition order by s.edition desc
 """
-SITE_YEAR = "select year from editions where is_site = 1"
+YEAR_OF = "select year from editions where database = :database"
 
 
 async def edition_counts(db, q):
@@ -39,18 +46,24 @@ def extra_template_vars(template, database, request, datasette):
     if template == "query-pycon-search_editions.html" and request is not None:
         async def archive():
             db = datasette.get_database(database)
-            return {"edition_counts": await edition_counts(db, request.args.get("q")),
-                    "pycon_site_year": (await db.execute(SITE_YEAR)).first()[0]}
+            return {"edition_counts": await edition_counts(db, request.args.get("q"))}
         return archive
-    if template != "query-pycon-search.html" or request is None:
+    if not SEARCH_PAGE.fullmatch(template or "") or request is None:
         return {}
 
     async def matches():
         q = request.args.get("q") or ""
         db = datasette.get_database(database)
-        site = (await db.execute(SITE_YEAR)).first()[0]
-        earlier = [e for e in await edition_counts(db, q) if e["edition"] != site]
         return {"speaker_matches": await best(db, SPEAKERS, q), "hotel_matches": await best(db, HOTELS, q),
-                "earlier_editions": earlier}
+                "other_editions": await other_editions(datasette, database, q)}
 
     return matches
+
+
+async def other_editions(datasette, database, q):
+    """How many sessions match in each edition but this page's, from the site's database."""
+    site = datasette.get_database(SITE) if SITE in datasette.databases else None
+    if site is None or "edition_sessions" not in await site.table_names():
+        return []
+    year = (await site.execute(YEAR_OF, {"database": database})).first()
+    return [e for e in await edition_counts(site, q) if year is None or e["edition"] != year[0]]

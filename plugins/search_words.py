@@ -8,8 +8,9 @@
   becomes "asynchronous".
 - `pycon_search_marks(q)`: the words of q and of their synonyms, for the page's highlights.
 
-The words come from the database, read once at start-up: `search_words` (every word the index
-holds, with how many sessions have it) and `search_synonyms`.
+The words come from each database, read once at start-up: `search_words` (every word the index
+holds, with how many sessions have it) and `search_synonyms`; an earlier edition's database
+(pycon2023) spells by its own words.
 """
 import bisect
 import json
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 
 from datasette import hookimpl
 
-DATABASE = "pycon"
 WORD = re.compile(r"\w+")
 MAX_WORDS, MAX_WORD, MAX_PHRASE = 16, 64, 3
 
@@ -69,7 +69,7 @@ class Vocabulary:
         return best[2] if best else None
 
 
-VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> Vocabulary
+VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database name: Vocabulary}
 EMPTY = Vocabulary()
 
 
@@ -134,25 +134,27 @@ def marks(text, vocabulary):
 
 
 @hookimpl
-def prepare_connection(conn, datasette):
+def prepare_connection(conn, database, datasette):
     def vocabulary():
-        return VOCABULARIES.get(datasette, EMPTY)
+        return VOCABULARIES.get(datasette, {}).get(database, EMPTY)
 
     conn.create_function("pycon_program_query", 2, lambda q, mode: program_query(q, mode, vocabulary()))
     conn.create_function("pycon_spell", 1, lambda q: spell(q, vocabulary()))
     conn.create_function("pycon_search_marks", 1, lambda q: marks(q, vocabulary()))
 
 
+async def words_of_database(db):
+    tables = set(await db.table_names())
+    word_rows = (await db.execute("select word, sessions from search_words")).rows if "search_words" in tables else []
+    groups = [json.loads(r[0]) for r in (await db.execute("select words from search_synonyms")).rows] \
+        if "search_synonyms" in tables else []
+    return Vocabulary.of([tuple(r) for r in word_rows], groups)
+
+
 @hookimpl
 def startup(datasette):
     async def read_words():
-        if DATABASE not in datasette.databases:
-            return
-        db = datasette.get_database(DATABASE)
-        tables = set(await db.table_names())
-        word_rows = (await db.execute("select word, sessions from search_words")).rows if "search_words" in tables else []
-        groups = [json.loads(r[0]) for r in (await db.execute("select words from search_synonyms")).rows] \
-            if "search_synonyms" in tables else []
-        VOCABULARIES[datasette] = Vocabulary.of([tuple(r) for r in word_rows], groups)
+        VOCABULARIES[datasette] = {name: await words_of_database(db) for name, db in datasette.databases.items()
+                                   if name != "_internal"}
 
     return read_words

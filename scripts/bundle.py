@@ -1,30 +1,34 @@
 """`make publish-bundle`: a directory under build/ that deploys as it is to a hosted container platform.
 
 Made with Datasette's own publishing machinery, `datasette publish fly --generate-dir`
-(datasette-publish-fly): a Dockerfile and fly.toml, the built database, metadata, plugins,
-templates and static files. The Dockerfile pins the versions installed here, precomputes
-the inspect file and serves the database immutable (`-i`) with every setting of
+(datasette-publish-fly): a Dockerfile and fly.toml, the site's database and each earlier
+edition's, their metadata (metadata.yml with a database for each edition, as scripts/serve.py
+serves them), plugins, templates and static files. The Dockerfile pins the versions installed
+here, precomputes the inspect file and serves the databases immutable (`-i`) with every setting of
 scripts/serve.py. `fly deploy` in that directory deploys it; any platform that runs a
 Dockerfile can run it too.
 """
+import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 import click
 
-from .serve import METADATA, PLUGINS, ROOT, SETTINGS, STATIC, TEMPLATES, check_database
+from .serve import PLUGINS, ROOT, SETTINGS, STATIC, TEMPLATES, check_database, edition_databases, site_metadata
 
 APP = "pycon-us-2026"
 PINNED = ("datasette", "datasette-cluster-map", "datasette-leaflet", "nh3")
 
 
-def publish_command(db: Path, out: Path, app: str = APP):
+def publish_command(db: Path, out: Path, metadata: Path, app: str = APP):
     """The `datasette publish fly` command line that writes the bundle."""
-    args = [sys.executable, "-m", "datasette", "publish", "fly", str(db), "--app", app, "--generate-dir", str(out),
-            "--metadata", str(METADATA), "--plugins-dir", str(PLUGINS), "--template-dir", str(TEMPLATES),
+    files = [str(p) for p in [db, *edition_databases(db)]]
+    args = [sys.executable, "-m", "datasette", "publish", "fly", *files, "--app", app, "--generate-dir", str(out),
+            "--metadata", str(metadata), "--plugins-dir", str(PLUGINS), "--template-dir", str(TEMPLATES),
             "--static", f"static:{STATIC}"]
     for name in PINNED:
         args += ["--install", f"{name}=={version(name)}"]
@@ -37,7 +41,10 @@ def publish_bundle(db: Path, out: Path):
     check_database(db)
     if out.exists():
         shutil.rmtree(out)
-    result = subprocess.run(publish_command(db, out), capture_output=True, text=True, cwd=ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        metadata = Path(tmp) / "metadata.json"
+        metadata.write_text(json.dumps(site_metadata(db), ensure_ascii=False, indent=2))
+        result = subprocess.run(publish_command(db, out, metadata), capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0 or not (out / "Dockerfile").exists():
         raise click.ClickException("datasette publish fly --generate-dir failed:\n" + result.stdout + result.stderr)
     return out

@@ -54,7 +54,17 @@ def build(data_dir, out):
     except (OSError, sqlite3.Error) as exc:
         click.echo(f"build failed: {exc}; {out} was left as it was.", err=True)
         sys.exit(1)
-    click.echo(f"built {out} in {time.perf_counter() - started:.2f}s")
+    click.echo(f"built {out}{editions_beside(out)} in {time.perf_counter() - started:.2f}s")
+
+
+def editions_beside(out: Path):
+    """', and beside it the earlier editions' pycon2022.db, ...' as the site's database lists them."""
+    conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("select database from editions where not is_site order by year")]
+    finally:
+        conn.close()
+    return f", and beside it the earlier editions' {', '.join(n + out.suffix for n in names)}" if names else ""
 
 
 @cli.command("import")

@@ -3,6 +3,7 @@
 The bundle and the tests read the same settings from here; starting servers for tests and
 benchmarks is deploy/harness.py."""
 import gc
+import html
 import json
 import sqlite3
 from pathlib import Path
@@ -31,7 +32,16 @@ class DatabaseUnusable(Exception):
 
 
 def check_database(path: Path):
-    """Fail before serving, with a clear message, if `path` is not a usable pycon database."""
+    """Fail before serving, with a clear message, if `path` is not a usable pycon database, or if an
+    earlier edition's database it lists (editions.database) is missing or unusable."""
+    check_one(path)
+    for edition in edition_databases(path):
+        if not edition.exists():
+            raise DatabaseUnusable(f"{edition}, an edition {path} lists, does not exist; run 'make build'.")
+        check_one(edition)
+
+
+def check_one(path: Path):
     path = Path(path)
     if not path.exists():
         raise DatabaseUnusable(f"{path} does not exist; run 'make build' to create it.")
@@ -51,6 +61,54 @@ def check_database(path: Path):
         raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
 
 
+EDITIONS = """select year, name, city, start_date, end_date, url, database, source_id,
+  (select url from sources where id = editions.source_id) as source_url
+from editions where not is_site order by year desc"""
+
+
+def editions_of(db: Path):
+    """The earlier editions the site's database lists, newest first (none for a database without them)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(EDITIONS)]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:  # no editions table: a site of one edition (or no database: check_one says so)
+        return []
+
+
+def edition_databases(db: Path):
+    """Each earlier edition's database, beside the site's and named as the site's lists it, newest first."""
+    return [db.with_name(e["database"] + db.suffix) for e in editions_of(db)]
+
+
+def site_metadata(db: Path):
+    """metadata.yml, with a database for each earlier edition: the site's table descriptions and every
+    query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
+    import yaml
+
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    site = metadata["databases"]["pycon"]
+    for edition in editions_of(db):
+        metadata["databases"][edition["database"]] = edition_metadata(site, edition)
+    return metadata
+
+
+def edition_metadata(site: dict, edition: dict):
+    """An earlier edition's database as the site's is described, its queries without the site's examples."""
+    when = f"{edition['start_date']} to {edition['end_date']}"
+    about = f"{edition['name']}, {edition['city']}, {when}"
+    queries = {name: {**{k: v for k, v in q.items() if k in ("title", "sql", "hide_sql", "params")},
+                      "description_html": f"<p>{html.escape(about)}.</p>"}
+               for name, q in site["queries"].items() if not q.get("site_only")}
+    return {"title": edition["name"], "description": f"The {edition['name']} program ({about}): sessions, speakers, rooms and recordings, "
+                           "from PyCon's official feed and pyvideo.",
+            "source": f"{edition['name']} official schedule feed", "source_url": edition["source_url"] or edition["url"],
+            "tables": site["tables"], "queries": queries}
+
+
 # A public site: an idle connection is closed after 5 s (uvicorn's keep-alive), and one that has
 # not sent a whole request head within REQUEST_HEAD_TIMEOUT is closed too (uvicorn has no such
 # timeout: a client sending a byte every few seconds would hold its connection for ever).
@@ -67,11 +125,11 @@ BAD_REQUEST_LINGER = 2
 
 
 def make_datasette(db: Path, inspect_data: dict):
-    """The site as it is served: the database immutable, metadata, our plugins, CORS, settings."""
-    import yaml
+    """The site as it is served: its database and each earlier edition's, immutable, with their
+    metadata, our plugins, CORS and settings."""
     from datasette.app import Datasette
 
-    return Datasette(immutables=[str(db)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+    return Datasette(immutables=[str(p) for p in [db, *edition_databases(db)]], metadata=site_metadata(db),
                      plugins_dir=str(PLUGINS), template_dir=str(TEMPLATES), static_mounts=[("static", str(STATIC))],
                      settings=SETTINGS, cors=True,
                      inspect_data=inspect_data)
@@ -282,6 +340,6 @@ def write_inspect_file(db: Path, inspect_file: Path):
 
     from datasette.cli import inspect_
 
-    data = asyncio.run(inspect_([str(db)], []))
+    data = asyncio.run(inspect_([str(p) for p in [db, *edition_databases(db)]], []))
     inspect_file.write_text(json.dumps(data, indent=2, sort_keys=True))
     return data

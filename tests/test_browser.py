@@ -181,7 +181,8 @@ def test_home_page(page):
     for day in page.locator("main .home-days a").all():
         box = day.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
-    assert page.locator("main .home-days a").count() == 7
+    assert page.locator("main .home-days a").count() == 7 + 4 * 5  # 2026's seven days, then 2025-2022's five each
+    assert page.locator("main .home-days").first.locator("a").count() == 7
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.get_by_role("link", name="Hotels near the venue").is_visible()
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
@@ -478,7 +479,7 @@ def test_a_speaker_page_shows_their_earlier_editions(page, viewport):
     history = page.locator(".speaker-history")
     assert history.locator("h3").all_inner_texts() == ["PyCon US 2024", "PyCon US 2023", "PyCon US 2022"]
     link = history.get_by_role("link", name="Rethinking Objects", exact=True)
-    assert link.get_attribute("href").startswith("https://us.pycon.org/2023/schedule/presentation/")
+    assert link.get_attribute("href") == "/pycon2023/sessions/46"  # its page in the 2023 edition's database
     assert no_horizontal_scroll(page)
     assert looked_at(page, "speaker_history", viewport) == []
 
@@ -848,4 +849,111 @@ def test_after_the_conference_my_schedule_marks_what_was_watched(page):
     page.screenshot(path=str(SHOTS / "my_schedule_to_watch_phone.png"), full_page=True)
     assert no_horizontal_scroll(page) and axe_violations(page) == []
     page.evaluate("() => localStorage.clear()")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+# An earlier edition's pages, as served from its own database (pycon2023): the same pages as 2026's.
+EDITION_PAGES = ["/pycon2023", "/schedule/2023-04-21", "/schedule/2022-04-29", "/pycon2023/sessions/54",
+                 "/pycon2023/speakers/bruce-eckel", "/pycon2023/rooms/355abc", "/pycon2023/search?q=typing",
+                 "/pycon2023/watch", "/pycon2025/speaker_index", "/pycon2024/program"]
+EDITION_HEADER = ["Schedule", "Recordings", "Search", "All editions"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_earlier_editions_pages_have_no_accessibility_violation(page, viewport):
+    found = violations_of(page, EDITION_PAGES, viewport)
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_earlier_editions_pages_have_its_header(page, viewport):
+    page.set_viewport_size(viewport)
+    for path in EDITION_PAGES:
+        page.goto(path)
+        year = "2022" if "2022" in path else "2024" if "2024" in path else "2025" if "2025" in path else "2023"
+        nav = page.locator("header nav.site-nav")
+        assert nav.locator(".site-links a").all_inner_texts() == EDITION_HEADER, path
+        assert nav.locator(".site-name").inner_text() == f"PyCon US {year}", path
+        heights = nav.locator(".site-links a").evaluate_all("as => as.map(a => a.getBoundingClientRect().height)")
+        assert min(heights) >= (44 if viewport is PHONE else 36), (path, heights)
+        assert no_horizontal_scroll(page), path
+        assert page.locator("button.star").count() == 0, path  # My schedule holds 2026's sessions
+        assert page.js_errors == [], path
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_2023_day_with_14_rooms_scrolls_in_its_box_with_rooms_and_times_in_view(page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("/schedule/2023-04-21")
+    box = page.get_by_role("region", name="The grid of Friday 21 April: 14 rooms side by side, it scrolls sideways")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth && b.scrollHeight > b.clientHeight")
+    assert no_horizontal_scroll(page)  # the page itself does not move sideways
+    box.focus()
+    page.keyboard.press("End")  # the keyboard scrolls the box (it is focusable): down to the evening
+    page.keyboard.press("ArrowRight")
+    box.evaluate("b => b.scrollBy(2000, 0)")
+    page.wait_for_timeout(100)
+    left = box.evaluate("b => b.getBoundingClientRect().left")
+    label = page.locator(".slot-time", has_text="17:45")
+    assert abs(label.evaluate("e => e.getBoundingClientRect().left") - left) < 4  # the times stay on the left
+    head = page.locator(".room-head").last
+    assert head.evaluate("e => e.getBoundingClientRect().top") - box.evaluate("b => b.getBoundingClientRect().top") < 4
+    assert head.is_visible()
+    block = page.locator('article.block[data-session="54"]')
+    assert block.locator("a").first.inner_text() == "A Per-Interpreter GIL: Concurrency and Parallelism with Subinterpreters"
+    page.screenshot(path=str(SHOTS / "edition_grid_scrolled_desktop.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_2023_day_grid(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    page.locator("#edition-2023 ~ .home-days, #editions").get_by_role("link", name="Fri 21 Apr").click()
+    page.wait_for_url("**/schedule/2023-04-21")
+    assert page.title() == "Friday 21 April · Schedule · PyCon US 2023"
+    assert "Times are local to Salt Lake City, Utah (America/Denver, MDT)." in page.locator(".schedule-note").inner_text()
+    assert page.locator('.day-tabs a[aria-current="page"]').inner_text() == "Fri 21 Apr"
+    if viewport is PHONE:  # a list by start time, as 2026's
+        assert page.locator(".room-head").first.is_hidden() and no_horizontal_scroll(page)
+        assert page.locator("#at-1515 ~ article.block").first.is_visible()
+    page.locator('article.block[data-session="54"] a').first.click()
+    page.wait_for_url("**/pycon2023/sessions/54")
+    assert page.locator(".record-facts").inner_text().startswith("When\nFriday 21 April, 15:15–15:45 MDT")
+    assert looked_at(page, "edition_session", viewport) == []
+    page.go_back()
+    assert looked_at(page, "edition_grid", viewport) == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_home_page_leads_to_every_edition(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    editions = page.locator("#editions section.edition")
+    assert editions.locator("h3").all_inner_texts() == ["PyCon US 2025", "PyCon US 2024", "PyCon US 2023", "PyCon US 2022"]
+    for day in editions.locator(".home-days a").all():
+        box = day.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    assert no_horizontal_scroll(page)
+    assert looked_at(page, "home_editions", viewport) == []
+    page.get_by_role("link", name="PyCon US 2024", exact=True).click()
+    page.wait_for_url("**/pycon2024")
+    assert page.locator("h1").inner_text().startswith("PyCon US 2024")
+    assert looked_at(page, "edition_home", viewport) == []
+    page.get_by_role("link", name="Recordings of PyCon US 2024").last.click()
+    page.wait_for_url("**/pycon2024/watch")
+    assert page.locator(".program-list .session").count() > 100
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_2023_speaker_page_leads_to_their_other_years(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/pycon2023/speakers/bruce-eckel")
+    history = page.locator(".speaker-history")
+    assert history.locator("h2").inner_text() == "At PyCon US in other years"
+    assert history.locator("h3").all_inner_texts() == ["PyCon US 2026", "PyCon US 2024", "PyCon US 2022"]
+    assert looked_at(page, "edition_speaker", viewport) == []
+    history.get_by_role("link", name="Demystifying the GIL", exact=True).click()
+    page.wait_for_url("**/pycon/sessions/*")
+    assert page.locator("header .site-name").inner_text() == "PyCon US 2026"
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -10,7 +10,7 @@ import yaml
 
 from scripts.bundle import PINNED, publish_bundle
 from deploy.harness import free_port, wait_for
-from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES
+from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES, site_metadata
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,12 @@ def dockerfile(bundle):
 
 
 def test_the_bundle_holds_the_site(bundle, real_db):
-    assert (bundle / "pycon.db").read_bytes() == real_db.read_bytes()
-    assert json.loads((bundle / "metadata.json").read_text()) == yaml.safe_load(METADATA.read_text())
+    for name in ("pycon.db", "pycon2025.db", "pycon2024.db", "pycon2023.db", "pycon2022.db"):  # every edition's
+        assert (bundle / name).read_bytes() == real_db.with_name(name).read_bytes(), name
+    metadata = json.loads((bundle / "metadata.json").read_text())
+    assert metadata == site_metadata(real_db)
+    assert metadata["databases"]["pycon"] == yaml.safe_load(METADATA.read_text())["databases"]["pycon"]
+    assert metadata["databases"]["pycon2023"]["title"] == "PyCon US 2023"
     for source, copied in ((PLUGINS, bundle / "plugins"), (TEMPLATES, bundle / "templates"), (STATIC, bundle / "static")):
         names = sorted(p.name for p in source.iterdir() if p.is_file() and p.suffix != ".pyc")
         assert names and all((copied / n).read_bytes() == (source / n).read_bytes() for n in names), source.name
@@ -38,8 +42,9 @@ def test_the_dockerfile_pins_versions_and_serves_immutable_with_every_setting(bu
     for name in PINNED:
         assert f"{name}=={version(name)}" in text, name
     cmd = next(line for line in text.splitlines() if line.startswith("CMD "))
-    assert " -i pycon.db " in cmd and "--inspect-file inspect-data.json" in cmd and "--cors" in cmd
-    assert "datasette inspect pycon.db --inspect-file inspect-data.json" in text
+    assert " -i pycon.db -i pycon2025.db -i pycon2024.db -i pycon2023.db -i pycon2022.db " in cmd
+    assert "--inspect-file inspect-data.json" in cmd and "--cors" in cmd
+    assert "datasette inspect pycon.db pycon2025.db pycon2024.db pycon2023.db pycon2022.db --inspect-file inspect-data.json" in text
     for name, value in SETTINGS.items():
         assert f"--setting {name} {value}" in cmd, name
 
@@ -61,6 +66,7 @@ def test_the_bundle_serves_as_its_dockerfile_says(bundle):
         import urllib.request
 
         for path, needle in (("/schedule/2026-05-15", b"Keynote"), ("/pycon/program.ics", b"BEGIN:VCALENDAR"),
+                             ("/schedule/2023-04-21", b"A Per-Interpreter GIL"), ("/pycon2023/schedule.xml", b"<title>PyCon US 2023</title>"),
                              ("/pycon/sessions/1005", b"Pacific Ballroom - Arena"), ("/static/my-schedule.js", b"localStorage")):
             with urllib.request.urlopen(base + path, timeout=10) as response:
                 assert response.status == 200 and needle in response.read(), path

@@ -232,6 +232,11 @@ async def test_search_every_edition(datasette, db):
     assert html.count("PyCon US 2025 ·") == by_year[2025]
     page = (await datasette.client.get("/pycon/search?q=typing")).text
     line = page[page.index('class="search-earlier"'):].split("</p>")[0]
-    for year in (2025, 2024, 2023, 2022):
-        assert f'edition={year}">{year} ({by_year[year]})</a>' in line
+    for year in (2025, 2024, 2023, 2022):  # each to that edition's own search, which lists as many
+        assert f'href="/pycon{year}/search?q=typing">{year} ({by_year[year]})</a>' in line
+        found = (await datasette.client.get(f"/pycon{year}/search.json?q=typing&_shape=array")).json()
+        assert len(found) == by_year[year] and {r["matched"] for r in found} == {"all"}
     assert "2026 (" not in line  # the site's own results are the page itself
+    for r in rows:  # each result leads to its session's page in its edition's database
+        database = "pycon" if r["edition"] == 2026 else f"pycon{r['edition']}"
+        assert f'href="/{database}/sessions/{r["id"]}"' in html

@@ -56,6 +56,20 @@ def test_server_refuses_a_missing_or_corrupt_database_at_start(tmp_path, content
     assert message in result.stderr
 
 
+def test_server_refuses_a_site_whose_edition_is_missing(real_db, tmp_path):
+    """The site's database lists its earlier editions' databases: one gone is said at start, by name."""
+    import shutil
+
+    site = tmp_path / "pycon.db"
+    shutil.copy(real_db, site)
+    for year in (2022, 2023, 2025):
+        shutil.copy(real_db.with_name(f"pycon{year}.db"), tmp_path / f"pycon{year}.db")
+    result = subprocess.run([PYCON_DB, "serve", "--db", str(site), "--port", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"{tmp_path / 'pycon2024.db'}, an edition {site} lists, does not exist; run 'make build'." in result.stderr
+
+
 RUNAWAY = [
     "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",
     "select count(*) from sessions a, sessions b, sessions c, sessions d, sessions e",

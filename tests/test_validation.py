@@ -68,21 +68,27 @@ def test_cli_commands_have_help():
 
 
 def test_build_is_deterministic(tmp_path):
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
-    build(DATA, a)
-    build(DATA, b)
-    assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+    """The site's database and each edition's beside it: the same sources, the same bytes."""
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    build(DATA, tmp_path / "a" / "pycon.db")
+    build(DATA, tmp_path / "b" / "pycon.db")
+    built = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert built == ["pycon.db", "pycon2022.db", "pycon2023.db", "pycon2024.db", "pycon2025.db"]
+    for name in built:
+        assert hashlib.sha256((tmp_path / "a" / name).read_bytes()).digest() == \
+            hashlib.sha256((tmp_path / "b" / name).read_bytes()).digest(), name
 
 
 def test_failed_build_keeps_the_previous_database(tmp_path, data_copy):
     out = tmp_path / "pycon.db"
     build(data_copy, out)
-    before = out.read_bytes()
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.db")}
     apply_case(next(c for c in load_cases() if c.stem == "unknown_room"), data_copy)
     result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--out", str(out)])
     assert result.exit_code == 1
-    assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "pycon.db"]
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.db")} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "pycon.db", "pycon2022.db", "pycon2023.db",
+                                                          "pycon2024.db", "pycon2025.db"]
 
 
 def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
@@ -93,8 +99,8 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
     code = (
         "import sys, time, scripts.database.build as b\n"
         "orig = b.write_database\n"
-        "def slow(ds, path, earlier=()):\n"
-        "    orig(ds, path, earlier)\n"
+        "def slow(ds, path, *args):\n"
+        "    orig(ds, path, *args)\n"
         "    print('written', flush=True)\n"
         "    time.sleep(60)\n"
         "b.write_database = slow\n"

@@ -3,6 +3,7 @@ import json
 import math
 import os
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -72,9 +73,11 @@ def write_table(db, table, rows):
     db[table.name].insert_all(rows)
 
 
-def write_database(ds: Dataset, path: Path, earlier=()):
-    """Create every table, index, view and FTS index in a new database file at `path`; `earlier`: the
-    earlier editions, (folder, Dataset) each (scripts/database/editions.py)."""
+def write_database(ds: Dataset, path: Path, earlier=(), databases=None):
+    """Create every table, index, view and FTS index in a new database file at `path`. For the site's
+    database, `earlier` (the earlier editions, (folder, Dataset) each) and `databases` (the name each
+    edition is served under) make the editions' tables (scripts/database/editions.py); an earlier
+    edition's own database (databases=None) is a site of its own, without them."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
@@ -83,7 +86,8 @@ def write_database(ds: Dataset, path: Path, earlier=()):
     for write in (write_sources_and_conference, write_rooms_and_tracks, write_speakers_and_sessions,
                   write_hotels, write_other_tables, write_indexes_and_views):
         write(db, ds)
-    write_editions(db, ds, earlier, speaker_names, session_times)
+    if databases is not None:
+        write_editions(db, ds, earlier, databases, speaker_names, session_times)
     conn.execute("COMMIT")
     conn.execute("VACUUM")
     conn.close()
@@ -235,23 +239,50 @@ def hotel_popup(h, address, distance_km, walking_min):
                        "link": h["website"] or f"/pycon/hotels/{h['id']}"}, ensure_ascii=False)
 
 
+def edition_database(out: Path, year) -> Path:
+    """Where an earlier edition's database goes: beside the site's, named after it and the year
+    (build/pycon.db, build/pycon2023.db); its stem is the name Datasette serves it under."""
+    return out.with_name(f"{out.stem}{year}{out.suffix}")
+
+
 def build(data_dir: Path, out: Path) -> Dataset:
-    """Validate data_dir and replace `out` with a fresh database, only if everything succeeds."""
+    """Validate data_dir and its editions, then replace `out` (the site's database) and each earlier
+    edition's database beside it, only if every one of them is written."""
     ds = validate(data_dir)
     earlier = validated_editions(data_dir, ds)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    partial.unlink(missing_ok=True)  # left behind by a killed build
-    try:
-        write_database(ds, partial, earlier)
-        fd = os.open(partial, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(partial, out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    targets = {year_of(e): edition_database(out, year_of(e)) for _folder, e in earlier}
+    databases = {year_of(ds): out.stem, **{year: path.stem for year, path in targets.items()}}
+    writes = [(out, lambda path: write_database(ds, path, earlier, databases))]
+    # The search's synonyms are the field's words, not an edition's: an edition folder without its own
+    # synonyms.yaml searches with data/'s.
+    writes += [(targets[year_of(e)], lambda path, e=e: write_database(replace(e, synonyms=e.synonyms or ds.synonyms), path))
+               for _folder, e in earlier]
+    write_atomically(writes)
     return ds
+
+
+def year_of(ds: Dataset):
+    return int(str(ds.conference["start_date"])[:4])
+
+
+def write_atomically(writes):
+    """Each (path, write) writes a `.partial` file beside its path; all are renamed over their paths only
+    when every one has been written, and none is left behind on failure."""
+    partials = [(path, path.with_name(f".{path.name}.partial"), write) for path, write in writes]
+    try:
+        for _path, partial, write in partials:
+            partial.unlink(missing_ok=True)  # left behind by a killed build
+            write(partial)
+            fd = os.open(partial, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        for path, partial, _write in partials:
+            os.replace(partial, path)
+    except BaseException:
+        for _path, partial, _write in partials:
+            partial.unlink(missing_ok=True)
+        raise

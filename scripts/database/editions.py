@@ -7,6 +7,10 @@ included: `editions` (one row each), `edition_sessions` (every session, its key 
 id in that edition; its calendar UID is the edition's own, <edition id>-session-<id>@us.pycon.org, as
 2026's), `edition_speakers` and
 `edition_session_speakers`, and `edition_sessions_fts` for questions across years.
+
+Each earlier edition is also a site of its own: a database built from its folder as the site's is
+from data/ (scripts/database/build.py), served beside it under the name `editions.database` gives
+(pycon2023), so its grids, pages, feeds and exports are the site's, with its own name, zone and venue.
 """
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +24,7 @@ from .people import write_people
 EDITIONS_DIR = "editions"
 EDITION_COLUMNS = {"year": int, "id": str, "name": str, "city": str, "start_date": str, "end_date": str,
                    "timezone": str, "url": str, "venue_name": str, "venue_address": str, "sessions": int,
-                   "speakers": int, "is_site": int, "folder": str, "source_id": str}
+                   "speakers": int, "is_site": int, "database": str, "folder": str, "source_id": str}
 SESSION_COLUMNS = {"edition": int, "id": int, "kind": str, "title": str, "subtitle": str, "day": str,
                    "start_local": str, "end_local": str, "start_iso": str, "end_iso": str, "room": str,
                    "track_id": str, "language": str, "url": str, "cancelled": int, "parent_id": int,
@@ -58,7 +62,7 @@ def validated_editions(data_dir: Path, site: Dataset = None):
     return out
 
 
-def edition_row(ds: Dataset, folder, is_site):
+def edition_row(ds: Dataset, folder, is_site, databases):
     conf = ds.conference
     venue = conf.get("venue")
     program = [s for s in ds.tables["sessions"] if s["kind"] != "unfilled"]
@@ -67,7 +71,7 @@ def edition_row(ds: Dataset, folder, is_site):
             "url": conf["url"], "venue_name": venue.get("name") if venue else None,
             "venue_address": venue.get("street_address") if venue else None, "sessions": len(program),
             "speakers": len({l["speaker"] for l in ds.tables["session_speakers"]}), "is_site": int(is_site),
-            "folder": folder, "source_id": conf.get("source")}
+            "database": databases[int(str(conf["start_date"])[:4])], "folder": folder, "source_id": conf.get("source")}
 
 
 def recording_of(ds: Dataset):
@@ -111,10 +115,11 @@ def copy_site_edition(db, year):
                "order by session_id, position, speaker_id", {"year": year})
 
 
-def write_editions(db, site: Dataset, earlier, speaker_names, session_times):
-    """The editions tables: the site's edition and each earlier one (from validated_editions)."""
+def write_editions(db, site: Dataset, earlier, databases, speaker_names, session_times):
+    """The editions tables: the site's edition and each earlier one (from validated_editions), each with the
+    name of the database it is served as (`databases`, by year)."""
     every = [("data", site, True)] + [(f"data/{EDITIONS_DIR}/{folder.name}", ds, False) for folder, ds in earlier]
-    editions = [edition_row(ds, folder, is_site) for folder, ds, is_site in every]
+    editions = [edition_row(ds, folder, is_site, databases) for folder, ds, is_site in every]
     db["editions"].create(EDITION_COLUMNS, pk="year")
     db["editions"].insert_all(sorted(editions, key=lambda e: e["year"]))
     db["edition_sessions"].create(SESSION_COLUMNS, pk=("edition", "id"), foreign_keys=[("edition", "editions", "year")])

@@ -20,7 +20,9 @@ select
     || coalesce('Note: ' || p.notes || char(10), '')
     || coalesce('Recording: ' || p.recording_url || char(10), '')
     || coalesce(p.url, c.schedule_url) as event_description,
-  coalesce(coalesce(p.room, slot_room.name) || ', ', '') || c.venue_name || ', ' || c.venue_address as event_location,
+  -- the room, the venue and its address, each where known (2022's feed names no venue: its city then)
+  trim(coalesce(coalesce(p.room, slot_room.name) || ', ', '') || coalesce(c.venue_name || ', ', '')
+       || coalesce(c.venue_address, c.city, ''), ', ') as event_location,
   coalesce(p.url, c.schedule_url) as event_url,
   p.kind || coalesce(',' || p.track, '') as event_categories,
   p.sequence as event_sequence,
