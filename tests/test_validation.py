@@ -106,15 +106,17 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
         "b.write_database = slow\n"
         f"b.build({str(DATA)!r}, {str(out)!r})\n"
     )
+    editions = {p.name: p.read_bytes() for p in tmp_path.glob("pycon2*.db")}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "written"
-    partial = tmp_path / ".pycon.db.partial"
+    partial = tmp_path / ".pycon2022.db.partial"  # the first database written: an earlier edition's
     assert partial.exists()
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     assert out.read_bytes() == before
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("pycon2*.db")} == editions and len(editions) == 4
     build(DATA, out)
-    assert not partial.exists()
+    assert list(tmp_path.glob(".*.partial")) == []
     assert out.read_bytes() == before
 
 

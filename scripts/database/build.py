@@ -73,11 +73,11 @@ def write_table(db, table, rows):
     db[table.name].insert_all(rows)
 
 
-def write_database(ds: Dataset, path: Path, earlier=(), databases=None):
-    """Create every table, index, view and FTS index in a new database file at `path`. For the site's
-    database, `earlier` (the earlier editions, (folder, Dataset) each) and `databases` (the name each
-    edition is served under) make the editions' tables (scripts/database/editions.py); an earlier
-    edition's own database (databases=None) is a site of its own, without them."""
+def write_database(ds: Dataset, path: Path, earlier=None, name=None):
+    """Create every table, index, view and FTS index in a new database file at `path`. The site's database
+    (served as `name`) has the editions' tables too, from `earlier`: the earlier editions, (folder,
+    Dataset, database name, its written file) each (scripts/database/editions.py); an earlier edition's
+    own database (earlier=None) is a site of its own, without them."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
@@ -86,9 +86,9 @@ def write_database(ds: Dataset, path: Path, earlier=(), databases=None):
     for write in (write_sources_and_conference, write_rooms_and_tracks, write_speakers_and_sessions,
                   write_hotels, write_other_tables, write_indexes_and_views):
         write(db, ds)
-    if databases is not None:
-        write_editions(db, ds, earlier, databases, speaker_names, session_times)
     conn.execute("COMMIT")
+    if earlier is not None:
+        write_editions(db, ds, name, earlier)  # a transaction of its own: it attaches the editions' databases
     conn.execute("VACUUM")
     conn.close()
 
@@ -246,19 +246,20 @@ def edition_database(out: Path, year) -> Path:
 
 
 def build(data_dir: Path, out: Path) -> Dataset:
-    """Validate data_dir and its editions, then replace `out` (the site's database) and each earlier
-    edition's database beside it, only if every one of them is written."""
+    """Validate data_dir and its editions, then replace each earlier edition's database beside `out`, and
+    `out` (the site's database, which copies theirs into its editions' tables), only if every one of them
+    is written."""
     ds = validate(data_dir)
     earlier = validated_editions(data_dir, ds)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    targets = {year_of(e): edition_database(out, year_of(e)) for _folder, e in earlier}
-    databases = {year_of(ds): out.stem, **{year: path.stem for year, path in targets.items()}}
-    writes = [(out, lambda path: write_database(ds, path, earlier, databases))]
+    editions = [(folder, e, edition_database(out, year_of(e))) for folder, e in earlier]
     # The search's synonyms are the field's words, not an edition's: an edition folder without its own
     # synonyms.yaml searches with data/'s.
-    writes += [(targets[year_of(e)], lambda path, e=e: write_database(replace(e, synonyms=e.synonyms or ds.synonyms), path))
-               for _folder, e in earlier]
+    writes = [(path, lambda target, e=e: write_database(replace(e, synonyms=e.synonyms or ds.synonyms), target))
+              for _folder, e, path in editions]
+    written = [(folder, e, path.stem, partial_of(path)) for folder, e, path in editions]
+    writes.append((out, lambda target: write_database(ds, target, written, out.stem)))
     write_atomically(writes)
     return ds
 
@@ -267,10 +268,14 @@ def year_of(ds: Dataset):
     return int(str(ds.conference["start_date"])[:4])
 
 
+def partial_of(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
 def write_atomically(writes):
-    """Each (path, write) writes a `.partial` file beside its path; all are renamed over their paths only
+    """Each (path, write), in order, writes its path's partial file; all are renamed over their paths only
     when every one has been written, and none is left behind on failure."""
-    partials = [(path, path.with_name(f".{path.name}.partial"), write) for path, write in writes]
+    partials = [(path, partial_of(path), write) for path, write in writes]
     try:
         for _path, partial, write in partials:
             partial.unlink(missing_ok=True)  # left behind by a killed build

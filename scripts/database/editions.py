@@ -12,9 +12,9 @@ Each earlier edition is also a site of its own: a database built from its folder
 from data/ (scripts/database/build.py), served beside it under the name `editions.database` gives
 (pycon2023), so its grids, pages, feeds and exports are the site's, with its own name, zone and venue.
 """
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ..sources.checks import validate
 from ..sources.errors import DataError, ValidationFailed
@@ -62,7 +62,7 @@ def validated_editions(data_dir: Path, site: Dataset = None):
     return out
 
 
-def edition_row(ds: Dataset, folder, is_site, databases):
+def edition_row(ds: Dataset, folder, is_site, database):
     conf = ds.conference
     venue = conf.get("venue")
     program = [s for s in ds.tables["sessions"] if s["kind"] != "unfilled"]
@@ -71,55 +71,43 @@ def edition_row(ds: Dataset, folder, is_site, databases):
             "url": conf["url"], "venue_name": venue.get("name") if venue else None,
             "venue_address": venue.get("street_address") if venue else None, "sessions": len(program),
             "speakers": len({l["speaker"] for l in ds.tables["session_speakers"]}), "is_site": int(is_site),
-            "database": databases[int(str(conf["start_date"])[:4])], "folder": folder, "source_id": conf.get("source")}
+            "database": database, "folder": folder, "source_id": conf.get("source")}
 
 
-def recording_of(ds: Dataset):
-    """Each session's recording (the first of its recordings by id), where pyvideo has one."""
-    out = {}
-    for r in sorted(ds.tables["recordings"], key=lambda r: r["id"]):
-        if r.get("session") and r["session"] not in out:
-            out[r["session"]] = r["video_url"]
-    return out
-
-
-def session_rows(ds: Dataset, year, rooms_by_id, speakers_of, session_times):
-    tz = ZoneInfo(ds.conference["timezone"])
-    recorded = recording_of(ds)
-    out = []
-    for s in sorted(ds.tables["sessions"], key=lambda s: s["id"]):
-        times = session_times(s["date"], s["start"], s["end"], tz)
-        out.append({"edition": year, "id": s["id"], "kind": s["kind"], "title": s["title"], "subtitle": s.get("subtitle"),
-                    "day": str(s["date"]), "start_local": times["start_local"], "end_local": times["end_local"],
-                    "start_iso": times["start_iso"], "end_iso": times["end_iso"], "room": rooms_by_id.get(s["room"]),
-                    "track_id": s.get("track"), "language": s.get("language"), "url": s.get("url"),
-                    "cancelled": int(bool(s.get("cancelled"))), "parent_id": s.get("parent"),
-                    "speakers": ", ".join(speakers_of.get(s["id"], [])) or None, "recording_url": recorded.get(s["id"]),
-                    "source_id": s.get("source"), "notes": s.get("notes")})
-    return out
-
-
-SITE_SESSIONS = """insert into edition_sessions ({columns})
+# An edition's sessions, speakers and who speaks where, copied in SQL from its database (`source`: the
+# site's own, main, or an earlier edition's, attached): the same columns every edition's database has.
+EDITION_SESSIONS = """insert into edition_sessions ({columns})
 select :year, s.id, s.kind, s.title, s.subtitle, s.day, s.start_local, s.end_local, s.start_iso, s.end_iso,
-  (select r.name from rooms r where r.id = s.room_id), s.track_id, s.language, s.url, s.cancelled, s.parent_id,
-  s.speakers, (select r.watch_url from recordings r where r.session_id = s.id order by r.id limit 1), s.source_id, s.notes
-from sessions s order by s.id"""
+  (select r.name from {source}.rooms r where r.id = s.room_id), s.track_id, s.language, s.url, s.cancelled, s.parent_id,
+  s.speakers, (select r.watch_url from {source}.recordings r where r.session_id = s.id order by r.id limit 1),
+  s.source_id, s.notes
+from {source}.sessions s order by s.id"""
+EDITION_SPEAKERS = """insert into edition_speakers
+select :year, id, name, profile_id, source_id from {source}.speakers order by id"""
+EDITION_SESSION_SPEAKERS = """insert into edition_session_speakers
+select :year, session_id, speaker_id, position from {source}.session_speakers order by session_id, position, speaker_id"""
 
 
-def copy_site_edition(db, year):
-    """The site's edition from its own tables, already written (in SQL: the site may be large)."""
-    db.execute(SITE_SESSIONS.format(columns=", ".join(SESSION_COLUMNS)), {"year": year})
-    db.execute("insert into edition_speakers select :year, id, name, profile_id, source_id from speakers order by id",
-               {"year": year})
-    db.execute("insert into edition_session_speakers select :year, session_id, speaker_id, position from session_speakers "
-               "order by session_id, position, speaker_id", {"year": year})
+def copy_edition(db, year, source="main"):
+    """One edition's rows of the editions' tables, from its database, already written (in SQL: it may be large)."""
+    for sql in (EDITION_SESSIONS, EDITION_SPEAKERS, EDITION_SESSION_SPEAKERS):
+        db.execute(sql.format(columns=", ".join(SESSION_COLUMNS), source=source), {"year": year})
 
 
-def write_editions(db, site: Dataset, earlier, databases, speaker_names, session_times):
-    """The editions tables: the site's edition and each earlier one (from validated_editions), each with the
-    name of the database it is served as (`databases`, by year)."""
-    every = [("data", site, True)] + [(f"data/{EDITIONS_DIR}/{folder.name}", ds, False) for folder, ds in earlier]
-    editions = [edition_row(ds, folder, is_site, databases) for folder, ds, is_site in every]
+@contextmanager
+def attached(conn, paths):
+    """The databases at `paths` attached (outside any transaction, as SQLite requires), as edition0, edition1..."""
+    names = [f"edition{i}" for i in range(len(paths))]
+    for name, path in zip(names, paths):
+        conn.execute(f"attach database ? as {name}", [str(path)])
+    try:
+        yield names
+    finally:
+        for name in names:
+            conn.execute(f"detach database {name}")
+
+
+def create_edition_tables(db, editions):
     db["editions"].create(EDITION_COLUMNS, pk="year")
     db["editions"].insert_all(sorted(editions, key=lambda e: e["year"]))
     db["edition_sessions"].create(SESSION_COLUMNS, pk=("edition", "id"), foreign_keys=[("edition", "editions", "year")])
@@ -127,19 +115,25 @@ def write_editions(db, site: Dataset, earlier, databases, speaker_names, session
                                   pk=("edition", "id"), foreign_keys=[("edition", "editions", "year")])
     db["edition_session_speakers"].create({"edition": int, "session_id": int, "speaker_id": str, "position": int},
                                           pk=("edition", "session_id", "speaker_id"))
-    copy_site_edition(db, editions[0]["year"])
-    for (_folder, ds, _site), edition in list(zip(every, editions))[1:]:
-        year = edition["year"]
-        rooms = {r["id"]: r["name"] for r in ds.tables["rooms"]}
-        db["edition_sessions"].insert_all(session_rows(ds, year, rooms, speaker_names(ds), session_times))
-        db["edition_speakers"].insert_all(
-            {"edition": year, "id": s["id"], "name": s["name"], "profile_id": s.get("profile_id"), "source_id": s.get("source")}
-            for s in sorted(ds.tables["speakers"], key=lambda s: s["id"]))
-        db["edition_session_speakers"].insert_all(
-            {"edition": year, "session_id": l["session"], "speaker_id": l["speaker"], "position": l["position"]}
-            for l in sorted(ds.tables["session_speakers"], key=lambda l: (l["session"], l["position"], l["speaker"])))
-    db["edition_sessions"].create_index(["kind"])
-    db["edition_session_speakers"].create_index(["edition", "speaker_id"])
-    db["edition_sessions"].enable_fts(["title", "subtitle", "speakers", "kind"], fts_version="FTS5",
-                                      tokenize="porter unicode61 remove_diacritics 2")
-    write_people(db, editions[0]["year"])
+
+
+def write_editions(db, site: Dataset, site_name, earlier):
+    """The editions tables: the site's edition (served as `site_name`) and each earlier one, `earlier` being
+    (folder, Dataset, database name, the file its database was written to) each; every edition's row names
+    the database it is served as."""
+    site_year = int(str(site.conference["start_date"])[:4])
+    every = [("data", site, True, site_name)] + [(f"data/{EDITIONS_DIR}/{folder.name}", ds, False, name)
+                                              for folder, ds, name, _path in earlier]
+    editions = [edition_row(ds, folder, is_site, name) for folder, ds, is_site, name in every]
+    with attached(db.conn, [path for _folder, _ds, _name, path in earlier]) as sources:
+        db.conn.execute("BEGIN")
+        create_edition_tables(db, editions)
+        copy_edition(db, site_year)
+        for edition, source in zip(editions[1:], sources):
+            copy_edition(db, edition["year"], source)
+        db["edition_sessions"].create_index(["kind"])
+        db["edition_session_speakers"].create_index(["edition", "speaker_id"])
+        db["edition_sessions"].enable_fts(["title", "subtitle", "speakers", "kind"], fts_version="FTS5",
+                                          tokenize="porter unicode61 remove_diacritics 2")
+        write_people(db, site_year)
+        db.conn.execute("COMMIT")
