@@ -33,6 +33,11 @@ PAGES = [
      "/pycon/search.json?q=security&_shape=array", 3),
     ("search page, five editions (html)", "/pycon/search_editions?q=security", "/pycon/search?q=security", 3),
     ("day grid, filtered (html)", "/schedule/2026-05-15?track=ai", "/pycon/program_day.json?day=2026-05-15&_shape=array", 3),
+    # an earlier edition's pages, from its own database, against the same pages of 2026 (#20)
+    ("2023 day grid, 14 rooms (html)", "/schedule/2023-04-21", "/schedule/2026-05-15", 3),
+    ("2023 session page (html)", "/pycon2023/sessions/54", "/pycon/sessions/1005", 3),
+    ("2023 schedule.xml", "/pycon2023/schedule.xml", "/pycon/schedule.xml", 3),
+    ("2023 speaker page (html)", "/pycon2023/speakers/bruce-eckel", "/pycon/speakers/bruce-eckel", 3),
 ]
 
 

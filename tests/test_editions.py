@@ -87,6 +87,10 @@ async def test_editions_overview_and_kinds(datasette, db):
     talks = dict(db.execute("select edition, count(*) from edition_sessions where kind = 'talk' group by edition"))
     assert {r["year"]: r["talks"] for r in rows} == talks
     assert {r["year"]: r["open_spaces"] for r in rows}[2025] == 146
+    html = (await datasette.client.get("/pycon/editions_overview")).text
+    for year in (2022, 2023, 2024, 2025):  # each year leads to its edition's own page
+        assert f'<th scope="row"><a href="/pycon{year}">{year}</a></th>' in html
+    assert '<th scope="row"><a href="/">2026</a></th>' in html
     kinds = (await datasette.client.get("/pycon/kinds_by_edition.json?_shape=array")).json()
     assert {(r["edition"], r["kind"]): r["sessions"] for r in kinds}[(2024, "poster")] == 27
     assert not [r for r in kinds if r["kind"] == "unfilled"]

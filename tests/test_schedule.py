@@ -196,7 +196,7 @@ async def test_a_sprint_day_is_a_list_with_the_sprint_projects(datasette, db):
     assert 'class="schedule-grid"' not in html and '<ul class="program-list long-day">' in html
     assert 'href="/pycon/sessions/1041"' in html
     projects = db.execute("select project, url from sprint_projects").fetchall()
-    assert len(projects) == 13 and f"Projects listed for the sprints (13)" in html
+    assert len(projects) == 13 and "Projects listed for the sprints (13)" in html
     for project, url in projects:
         assert (f'<a href="{url}">{project}</a>' if url else project) in html
     assert "sprint_projects" not in (await datasette.client.get("/schedule/2026-05-15")).text

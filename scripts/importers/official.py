@@ -130,7 +130,7 @@ def feed_timezone(feed: Feed, tz_name: str, trust_offsets: bool = False, trust_w
                         f"If the conference is elsewhere, pass --timezone with its zone"
                         + (f" (at UTC{s.start:%z} then: {', '.join(zones)})" if zones else "")
                         + f"; if the feed's instants are right, pass --trust-offsets to show them at {tz_name} times"
-                        + f"; if its wall times are right and its offsets wrong, pass --trust-wall-clock")
+                        + "; if its wall times are right and its offsets wrong, pass --trust-wall-clock")
     if wrong:
         feed.clock = f"offsets trusted: the feed's instants kept, shown at {tz_name} times"
         feed.notices.append(f"{len(wrong)} items' times were at another zone's offset; their instants are kept and "
