@@ -61,8 +61,7 @@ def check_one(path: Path):
         raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
 
 
-EDITIONS = """select year, name, city, start_date, end_date, url, database, source_id,
-  (select url from sources where id = editions.source_id) as source_url
+EDITIONS = """select year, name, city, start_date, end_date, url, database, source_url
 from editions where not is_site order by year desc"""
 
 
@@ -85,8 +84,8 @@ def edition_databases(db: Path):
 
 
 def site_metadata(db: Path):
-    """metadata.yml, with a database for each earlier edition: the site's table descriptions and every
-    query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
+    """metadata.yml, with a database for each earlier edition: the site's tables as they are shown and
+    every query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
     import yaml
 
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
@@ -96,17 +95,25 @@ def site_metadata(db: Path):
     return metadata
 
 
+SHOWN = ("label_column", "sort", "sort_desc", "facets", "hidden", "size", "sortable_columns")
+
+
 def edition_metadata(site: dict, edition: dict):
-    """An earlier edition's database as the site's is described, its queries without the site's examples."""
+    """An earlier edition's database as the site's is shown, with its own title and source, and its queries
+    without the site's examples."""
     when = f"{edition['start_date']} to {edition['end_date']}"
     about = f"{edition['name']}, {edition['city']}, {when}"
     queries = {name: {**{k: v for k, v in q.items() if k in ("title", "sql", "hide_sql", "params")},
                       "description_html": f"<p>{html.escape(about)}.</p>"}
                for name, q in site["queries"].items() if not q.get("site_only")}
+    source = {"source": f"{edition['name']} official schedule feed, and pyvideo's recordings",
+              "source_url": edition["source_url"] or edition["url"]}
+    # The site's tables as they are shown (sorted, faceted, hidden), not as they are described: their descriptions
+    # name the site's edition's sources (its mobile app, its venue's entrance). Datasette's table pages take a
+    # source from the table or the instance, never the database: each table says it.
+    tables = {name: {**{k: v for k, v in table.items() if k in SHOWN}, **source} for name, table in site["tables"].items()}
     return {"title": edition["name"], "description": f"The {edition['name']} program ({about}): sessions, speakers, rooms and recordings, "
-                           "from PyCon's official feed and pyvideo.",
-            "source": f"{edition['name']} official schedule feed", "source_url": edition["source_url"] or edition["url"],
-            "tables": site["tables"], "queries": queries}
+                           "from PyCon's official feed and pyvideo.", **source, "tables": tables, "queries": queries}
 
 
 # A public site: an idle connection is closed after 5 s (uvicorn's keep-alive), and one that has

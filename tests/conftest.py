@@ -63,6 +63,18 @@ def datasette(real_db):
     return make_datasette(real_db, inspect_data)
 
 
+@pytest.fixture(scope="session")
+def site_without_editions(tmp_path_factory):
+    """The site built from data/ without its earlier editions, as `pycon-db serve` configures it: what 2026
+    was before the archive, for the tests that find 2026 unmoved by it."""
+    from scripts.serve import make_datasette
+
+    root = tmp_path_factory.mktemp("alone")
+    shutil.copytree(DATA, root / "data", ignore=shutil.ignore_patterns("editions"))
+    build(root / "data", root / "pycon.db")
+    return make_datasette(root / "pycon.db", None)
+
+
 @pytest.fixture(scope="module")
 def server(real_db):
     """The site as `make serve` runs it, one process per test module: (base URL, pid)."""

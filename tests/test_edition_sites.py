@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import xmlschema
 
-from .conftest import DATA, SHARED, needs_shared
+from .conftest import SHARED, needs_shared
 
 REFERENCE = SHARED / "reference"
 # Each edition: its database, name, zone, a day, a session on it and where its calendar events are.
@@ -194,21 +194,15 @@ async def test_an_editions_own_page_leads_to_its_days_feeds_and_tables(datasette
         assert f'href="{href}"' in html, href
     assert "codemirror" not in html.lower()  # a page people read loads no SQL editor
     assert "America/New_York, EDT" in html
+    table = (await datasette.client.get("/pycon2024/sessions")).text  # a table page cites the edition's sources
+    assert "Data source: <a href=\"https://us.pycon.org/2024/schedule/conference.json\">" in " ".join(table.split())
+    assert "PyCon US 2024 official schedule feed, and pyvideo&#39;s recordings" in table and "mobile app" not in table
 
 
-async def test_2026s_pages_are_the_same_with_or_without_the_earlier_editions(tmp_path, datasette):
+async def test_2026s_pages_are_the_same_with_or_without_the_earlier_editions(datasette, site_without_editions):
     """What 2026's attendees read does not move: only the home page, a speaker's other editions and the
     search's count of other editions' matches name the archive."""
-    import shutil
-
-    from scripts.database.build import build
-    from scripts.serve import make_datasette
-
-    alone = tmp_path / "data"
-    shutil.copytree(DATA, alone, ignore=shutil.ignore_patterns("editions"))
-    (tmp_path / "site").mkdir()
-    build(alone, tmp_path / "site" / "pycon.db")
-    without = make_datasette(tmp_path / "site" / "pycon.db", None)
+    without = site_without_editions
     for path in ("/schedule/2026-05-15", "/schedule/2026-05-16?track=security", "/schedule/2026-05-18",
                  "/pycon/sessions/1005", "/pycon/sessions/105", "/pycon/speakers/aayush-gauba", "/pycon/rooms/hallab",
                  "/pycon/program", "/pycon/program_track?track=ai", "/pycon/watch", "/pycon/speaker_index",
@@ -216,3 +210,17 @@ async def test_2026s_pages_are_the_same_with_or_without_the_earlier_editions(tmp
                  "/pycon/agenda?ids=105,66", "/schedule/mine?ids=105,66"):
         a, b = await datasette.client.get(path), await without.client.get(path)
         assert a.status_code == b.status_code == 200 and a.text == b.text, path
+
+
+async def test_an_editions_recordings_page_lists_what_pyvideo_has(datasette, real_db):
+    """2023 recorded its tutorials and sponsor workshops, which 2026 did not: they are listed with the rest."""
+    conn = edition_db(real_db, 2023)
+    recorded = conn.execute("select count(distinct session_id) from recordings where session_id is not null").fetchone()[0]
+    rows = (await datasette.client.get("/pycon2023/watch.json?_shape=array")).json()
+    assert sum(1 for r in rows if r["recording_url"]) == recorded == 137
+    assert {r["kind"] for r in rows if r["recording_url"]} >= {"tutorial", "sponsor-workshop", "talk", "charla"}
+    html = (await datasette.client.get("/pycon2023/watch")).text
+    assert f"{recorded} of {len(rows)} sessions have a published recording; pyvideo lists none for the others." in html
+    assert "no recording on pyvideo" in html and "not yet published" not in html
+    home = (await datasette.client.get("/")).text
+    assert f'<a href="/pycon2023/watch">Recordings<span class="visually-hidden"> of PyCon US 2023</span></a> ({recorded} sessions)' in home

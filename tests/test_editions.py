@@ -204,18 +204,9 @@ async def test_recordings_by_edition(datasette):
     assert 'aria-label="Watch the recording of Rethinking Objects">recording</a>' in html
 
 
-async def test_2026s_feeds_and_exports_are_the_same_with_or_without_the_earlier_editions(tmp_path, datasette):
+async def test_2026s_feeds_and_exports_are_the_same_with_or_without_the_earlier_editions(datasette, site_without_editions):
     """The earlier editions change no byte of 2026's calendars, schedule exports or program JSON."""
-    import shutil
-
-    from scripts.database.build import build
-    from scripts.serve import make_datasette
-
-    alone = tmp_path / "data"
-    shutil.copytree(DATA, alone, ignore=shutil.ignore_patterns("editions"))
-    (tmp_path / "site").mkdir()
-    build(alone, tmp_path / "site" / "pycon.db")
-    without = make_datasette(tmp_path / "site" / "pycon.db", None)
+    without = site_without_editions
     for path in ("/pycon/program.ics", "/pycon/program_track.ics?track=ai", "/pycon/event.ics?id=1005",
                  "/pycon/schedule.xml", "/pycon/schedule.json", "/pycon/program.json?_shape=array",
                  "/pycon/search.json?q=security&_shape=array", "/pycon/sessions/1005.json"):

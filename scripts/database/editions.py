@@ -24,7 +24,8 @@ from .people import write_people
 EDITIONS_DIR = "editions"
 EDITION_COLUMNS = {"year": int, "id": str, "name": str, "city": str, "start_date": str, "end_date": str,
                    "timezone": str, "url": str, "venue_name": str, "venue_address": str, "sessions": int,
-                   "speakers": int, "is_site": int, "database": str, "folder": str, "source_id": str}
+                   "speakers": int, "is_site": int, "database": str, "folder": str, "source_id": str,
+                   "source_url": str}
 SESSION_COLUMNS = {"edition": int, "id": int, "kind": str, "title": str, "subtitle": str, "day": str,
                    "start_local": str, "end_local": str, "start_iso": str, "end_iso": str, "room": str,
                    "track_id": str, "language": str, "url": str, "cancelled": int, "parent_id": int,
@@ -71,7 +72,8 @@ def edition_row(ds: Dataset, folder, is_site, database):
             "url": conf["url"], "venue_name": venue.get("name") if venue else None,
             "venue_address": venue.get("street_address") if venue else None, "sessions": len(program),
             "speakers": len({l["speaker"] for l in ds.tables["session_speakers"]}), "is_site": int(is_site),
-            "database": database, "folder": folder, "source_id": conf.get("source")}
+            "database": database, "folder": folder, "source_id": conf.get("source"),
+            "source_url": next((src.get("url") for src in ds.sources if src["id"] == conf.get("source")), None)}
 
 
 # An edition's sessions, speakers and who speaks where, copied in SQL from its database (`source`: the
