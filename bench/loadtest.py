@@ -38,7 +38,9 @@ def request_mix(db_path, rng):
     days = [r[0] for r in conn.execute("select distinct day from sessions order by day")]
     rooms = [r[0] for r in conn.execute("select name from rooms where session_count > 0")]
     speakers = [r[0] for r in conn.execute("select id from speakers")]
+    editions = [r[0] for r in conn.execute("select database from editions where not is_site")]
     conn.close()
+    archive = [archive_pages(Path(db_path).with_name(name + ".db"), name) for name in editions]
     etags = {}
 
     def pick():
@@ -49,6 +51,7 @@ def request_mix(db_path, rng):
                 "/pycon/speakers", "/pycon/hotels", f"/pycon/sessions/{rng.choice(ids)}", "/pycon/rooms",
                 f"/pycon/program_day?day={rng.choice(days)}", "/", f"/schedule/{rng.choice(days)}",
                 f"/schedule/{rng.choice(days)}", f"/pycon/search?q={rng.choice(WORDS)}",
+                *([rng.choice(rng.choice(archive))] if archive else []),  # an earlier edition's grid or session
             ])
             return path, None, "html"
         if roll < 0.55:
@@ -73,6 +76,15 @@ def request_mix(db_path, rng):
         return path, None, "other"
 
     return pick, etags
+
+
+def archive_pages(db_path, name):
+    """An earlier edition's day grids and session pages (its database beside the site's)."""
+    conn = sqlite3.connect(db_path)
+    days = [f"/schedule/{r[0]}" for r in conn.execute("select day from conference_days")]
+    sessions = [f"/{name}/sessions/{r[0]}" for r in conn.execute("select id from sessions where kind != 'unfilled'")]
+    conn.close()
+    return days + sessions
 
 
 def warm_up(base, paths):
