@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from scripts.serve import check_database
+from scripts.databases import check_database
 
 from .harness import ROOT, free_port, running_server, wait_for
 

@@ -1,5 +1,5 @@
 """Every edition's pages are the site's: each earlier edition is a database of its own (pycon2023 beside
-the site's pycon, served by scripts/serve.py), and Datasette looks for a page's template by the
+the site's pycon, served as scripts/databases.py says), and Datasette looks for a page's template by the
 database's name (`query-pycon2023-program.html`, `row-pycon2023-sessions.html`). Where no such template
 exists, this loader gives the site's (`query-pycon-program.html`), so an edition needs no copy of any.
 """

@@ -226,7 +226,7 @@ async def vocabulary(db, name, is_site):
 
 
 VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database name: its vocabulary}
-# The earlier editions the site's database lists and serves (scripts/serve.py), newest first.
+# The earlier editions the site's database lists and serves (scripts/databases.py), newest first.
 EDITIONS = "select database from editions where not is_site order by year desc"
 
 

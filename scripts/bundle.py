@@ -2,8 +2,8 @@
 
 Made with Datasette's own publishing machinery, `datasette publish fly --generate-dir`
 (datasette-publish-fly): a Dockerfile and fly.toml, the site's database and each earlier
-edition's, their metadata (metadata.yml with a database for each edition, as scripts/serve.py
-serves them), plugins, templates and static files. The Dockerfile pins the versions installed
+edition's, their metadata (metadata.yml with a database for each edition, as scripts/databases.py
+describes them), plugins, templates and static files. The Dockerfile pins the versions installed
 here, precomputes the inspect file and serves the databases immutable (`-i`) with every setting of
 scripts/serve.py. `fly deploy` in that directory deploys it; any platform that runs a
 Dockerfile can run it too.
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import click
 
-from .serve import PLUGINS, ROOT, SETTINGS, STATIC, TEMPLATES, check_database, edition_databases, site_metadata
+from .databases import check_database, served_databases, site_metadata
+from .serve import PLUGINS, ROOT, SETTINGS, STATIC, TEMPLATES
 
 APP = "pycon-us-2026"
 PINNED = ("datasette", "datasette-cluster-map", "datasette-leaflet", "nh3")
@@ -26,7 +27,7 @@ PINNED = ("datasette", "datasette-cluster-map", "datasette-leaflet", "nh3")
 
 def publish_command(db: Path, out: Path, metadata: Path, app: str = APP):
     """The `datasette publish fly` command line that writes the bundle."""
-    files = [str(p) for p in [db, *edition_databases(db)]]
+    files = [str(p) for p in served_databases(db)]
     args = [sys.executable, "-m", "datasette", "publish", "fly", *files, "--app", app, "--generate-dir", str(out),
             "--metadata", str(metadata), "--plugins-dir", str(PLUGINS), "--template-dir", str(TEMPLATES),
             "--static", f"static:{STATIC}"]

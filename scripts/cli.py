@@ -141,7 +141,8 @@ def import_recordings_command(folder, data_dir):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve(db, host, port):
     """Check the database, precompute its inspect file, and serve it with Datasette."""
-    from .serve import DatabaseUnusable, check_database, run, write_inspect_file
+    from .databases import DatabaseUnusable, check_database
+    from .serve import run, write_inspect_file
 
     try:
         check_database(db)

@@ -3,13 +3,12 @@
 The bundle and the tests read the same settings from here; starting servers for tests and
 benchmarks is deploy/harness.py."""
 import gc
-import html
 import json
-import sqlite3
 from pathlib import Path
 
+from .databases import served_databases, site_metadata
+
 ROOT = Path(__file__).resolve().parent.parent
-METADATA = ROOT / "metadata.yml"
 PLUGINS = ROOT / "plugins"
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
@@ -25,95 +24,6 @@ SETTINGS = {
     # Suggesting facets runs a query per column on every table page: too dear for a public site.
     "suggest_facets": False,
 }
-
-
-class DatabaseUnusable(Exception):
-    """The database file is missing or cannot serve; the message says what to do."""
-
-
-def check_database(path: Path):
-    """Fail before serving, with a clear message, if `path` is not a usable pycon database, or if an
-    earlier edition's database it lists (editions.database) is missing or unusable."""
-    check_one(path)
-    for edition in edition_databases(path):
-        if not edition.exists():
-            raise DatabaseUnusable(f"{edition}, an edition {path} lists, does not exist; run 'make build'.")
-        check_one(edition)
-
-
-def check_one(path: Path):
-    path = Path(path)
-    if not path.exists():
-        raise DatabaseUnusable(f"{path} does not exist; run 'make build' to create it.")
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            result = conn.execute("pragma quick_check").fetchone()[0]
-            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseUnusable(f"{path} is not a readable SQLite database ({exc}); run 'make clean build'.") from None
-    if result != "ok":
-        raise DatabaseUnusable(f"{path} is corrupt ({result}); run 'make clean build'.")
-    missing = {"sessions", "speakers", "rooms", "hotels", "conference", "kinds"} - tables
-    if missing:
-        raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
-
-
-EDITIONS = """select year, name, city, start_date, end_date, url, database, source_url
-from editions where not is_site order by year desc"""
-
-
-def editions_of(db: Path):
-    """The earlier editions the site's database lists, newest first (none for a database without them)."""
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in conn.execute(EDITIONS)]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:  # no editions table: a site of one edition (or no database: check_one says so)
-        return []
-
-
-def edition_databases(db: Path):
-    """Each earlier edition's database, beside the site's and named as the site's lists it, newest first."""
-    return [db.with_name(e["database"] + db.suffix) for e in editions_of(db)]
-
-
-def site_metadata(db: Path):
-    """metadata.yml, with a database for each earlier edition: the site's tables as they are shown and
-    every query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
-    import yaml
-
-    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    site = metadata["databases"]["pycon"]
-    for edition in editions_of(db):
-        metadata["databases"][edition["database"]] = edition_metadata(site, edition)
-    return metadata
-
-
-SHOWN = ("label_column", "sort", "sort_desc", "facets", "hidden", "size", "sortable_columns")
-
-
-def edition_metadata(site: dict, edition: dict):
-    """An earlier edition's database as the site's is shown, with its own title and source, and its queries
-    without the site's examples."""
-    when = f"{edition['start_date']} to {edition['end_date']}"
-    about = f"{edition['name']}, {edition['city']}, {when}"
-    queries = {name: {**{k: v for k, v in q.items() if k in ("title", "sql", "hide_sql", "params")},
-                      "description_html": f"<p>{html.escape(about)}.</p>"}
-               for name, q in site["queries"].items() if not q.get("site_only")}
-    source = {"source": f"{edition['name']} official schedule feed, and pyvideo's recordings",
-              "source_url": edition["source_url"] or edition["url"]}
-    # The site's tables as they are shown (sorted, faceted, hidden), not as they are described: their descriptions
-    # name the site's edition's sources (its mobile app, its venue's entrance). Datasette's table pages take a
-    # source from the table or the instance, never the database: each table says it.
-    tables = {name: {**{k: v for k, v in table.items() if k in SHOWN}, **source} for name, table in site["tables"].items()}
-    return {"title": edition["name"], "description": f"The {edition['name']} program ({about}): sessions, speakers, rooms and recordings, "
-                           "from PyCon's official feed and pyvideo.", **source, "tables": tables, "queries": queries}
 
 
 # A public site: an idle connection is closed after 5 s (uvicorn's keep-alive), and one that has
@@ -136,7 +46,7 @@ def make_datasette(db: Path, inspect_data: dict):
     metadata, our plugins, CORS and settings."""
     from datasette.app import Datasette
 
-    return Datasette(immutables=[str(p) for p in [db, *edition_databases(db)]], metadata=site_metadata(db),
+    return Datasette(immutables=[str(p) for p in served_databases(db)], metadata=site_metadata(db),
                      plugins_dir=str(PLUGINS), template_dir=str(TEMPLATES), static_mounts=[("static", str(STATIC))],
                      settings=SETTINGS, cors=True,
                      inspect_data=inspect_data)
@@ -347,6 +257,6 @@ def write_inspect_file(db: Path, inspect_file: Path):
 
     from datasette.cli import inspect_
 
-    data = asyncio.run(inspect_([str(p) for p in [db, *edition_databases(db)]], []))
+    data = asyncio.run(inspect_([str(p) for p in served_databases(db)], []))
     inspect_file.write_text(json.dumps(data, indent=2, sort_keys=True))
     return data

@@ -10,7 +10,8 @@ import yaml
 
 from scripts.bundle import PINNED, publish_bundle
 from deploy.harness import free_port, wait_for
-from scripts.serve import METADATA, PLUGINS, SETTINGS, STATIC, TEMPLATES, site_metadata
+from scripts.databases import METADATA, site_metadata
+from scripts.serve import PLUGINS, SETTINGS, STATIC, TEMPLATES
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,103 @@
+"""Which databases the site serves and how each is described: the site's (build/pycon.db) and each
+earlier edition's beside it, as the site's `editions` table names them (build/pycon2023.db), checked
+before serving; metadata.yml, with a database for each edition. `pycon-db serve`, the bundle and the
+tests read them from here."""
+import html
+import sqlite3
+from pathlib import Path
+
+METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
+
+
+class DatabaseUnusable(Exception):
+    """The database file is missing or cannot serve; the message says what to do."""
+
+
+def check_database(path: Path):
+    """Fail before serving, with a clear message, if `path` is not a usable pycon database, or if an
+    earlier edition's database it lists (editions.database) is missing or unusable."""
+    check_one(path)
+    for edition in edition_databases(path):
+        if not edition.exists():
+            raise DatabaseUnusable(f"{edition}, an edition {path} lists, does not exist; run 'make build'.")
+        check_one(edition)
+
+
+def check_one(path: Path):
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseUnusable(f"{path} does not exist; run 'make build' to create it.")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("pragma quick_check").fetchone()[0]
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnusable(f"{path} is not a readable SQLite database ({exc}); run 'make clean build'.") from None
+    if result != "ok":
+        raise DatabaseUnusable(f"{path} is corrupt ({result}); run 'make clean build'.")
+    missing = {"sessions", "speakers", "rooms", "hotels", "conference", "kinds"} - tables
+    if missing:
+        raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
+
+
+EDITIONS = """select year, name, city, start_date, end_date, url, database, source_url
+from editions where not is_site order by year desc"""
+
+
+def editions_of(db: Path):
+    """The earlier editions the site's database lists, newest first (none for a database without them)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(EDITIONS)]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:  # no editions table: a site of one edition (or no database: check_one says so)
+        return []
+
+
+def edition_databases(db: Path):
+    """Each earlier edition's database, beside the site's and named as the site's lists it, newest first."""
+    return [db.with_name(e["database"] + db.suffix) for e in editions_of(db)]
+
+
+def served_databases(db: Path):
+    """The site's database, then each earlier edition's: every file the site serves."""
+    return [Path(db), *edition_databases(Path(db))]
+
+
+def site_metadata(db: Path):
+    """metadata.yml, with a database for each earlier edition: the site's tables as they are shown and
+    every query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
+    import yaml
+
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    site = metadata["databases"]["pycon"]
+    for edition in editions_of(db):
+        metadata["databases"][edition["database"]] = edition_metadata(site, edition)
+    return metadata
+
+
+SHOWN = ("label_column", "sort", "sort_desc", "facets", "hidden", "size", "sortable_columns")
+
+
+def edition_metadata(site: dict, edition: dict):
+    """An earlier edition's database as the site's is shown, with its own title and source, and its queries
+    without the site's examples."""
+    when = f"{edition['start_date']} to {edition['end_date']}"
+    about = f"{edition['name']}, {edition['city']}, {when}"
+    queries = {name: {**{k: v for k, v in q.items() if k in ("title", "sql", "hide_sql", "params")},
+                      "description_html": f"<p>{html.escape(about)}.</p>"}
+               for name, q in site["queries"].items() if not q.get("site_only")}
+    source = {"source": f"{edition['name']} official schedule feed, and pyvideo's recordings",
+              "source_url": edition["source_url"] or edition["url"]}
+    # The site's tables as they are shown (sorted, faceted, hidden), not as they are described: their descriptions
+    # name the site's edition's sources (its mobile app, its venue's entrance). Datasette's table pages take a
+    # source from the table or the instance, never the database: each table says it.
+    tables = {name: {**{k: v for k, v in table.items() if k in SHOWN}, **source} for name, table in site["tables"].items()}
+    return {"title": edition["name"], "description": f"The {edition['name']} program ({about}): sessions, speakers, rooms and recordings, "
+                           "from PyCon's official feed and pyvideo.", **source, "tables": tables, "queries": queries}
