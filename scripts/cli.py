@@ -141,7 +141,7 @@ def import_recordings_command(folder, data_dir):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve(db, host, port):
     """Check the database, precompute its inspect file, and serve it with Datasette."""
-    from .databases import DatabaseUnusable, check_database
+    from .databases import DatabaseUnusable, check_database, served_databases
     from .serve import run, write_inspect_file
 
     try:
@@ -150,7 +150,8 @@ def serve(db, host, port):
         raise click.ClickException(str(exc)) from None
     inspect_file = db.with_name(db.stem + "-inspect.json")
     inspect_data = write_inspect_file(db, inspect_file)
-    click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
+    editions = [p.name for p in served_databases(db)[1:]]
+    click.echo(f"Serving {db}{' and beside it ' + ', '.join(editions) if editions else ''} at http://{host}:{port}/", err=True)
     run(db, inspect_data, host, port)
 
 
