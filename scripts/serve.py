@@ -189,6 +189,9 @@ def return_freed_memory():
 # of replicas, asks them for identity and compresses itself: deploy/nginx.conf). Below this size
 # gzip saves less than its header costs.
 GZIP_MIN_SIZE = 500
+# zlib's own default, as most servers use: asgi-gzip's 9 took 6.0 ms for the program's JSON (310 KB) where
+# 6 takes 2.6 ms, for 3% more bytes (24.7 KB against 23.9 KB), and it runs for every gzipped answer.
+GZIP_LEVEL = 6
 
 
 def compressed(app):
@@ -197,7 +200,7 @@ def compressed(app):
     cache compares If-None-Match weakly), and HEAD answered with the headers GET would send."""
     from asgi_gzip import GZipMiddleware
 
-    return head_as_get(weak_etag_when_gzipped(GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE)))
+    return head_as_get(weak_etag_when_gzipped(GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE, compresslevel=GZIP_LEVEL)))
 
 
 def weak_etag_when_gzipped(app):
