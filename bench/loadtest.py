@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 from scripts.database.build import build
+from scripts.databases import edition_databases
 from deploy.harness import peak_memory_mb, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +39,8 @@ def request_mix(db_path, rng):
     days = [r[0] for r in conn.execute("select distinct day from sessions order by day")]
     rooms = [r[0] for r in conn.execute("select name from rooms where session_count > 0")]
     speakers = [r[0] for r in conn.execute("select id from speakers")]
-    editions = [r[0] for r in conn.execute("select database from editions where not is_site")]
     conn.close()
-    archive = [archive_pages(Path(db_path).with_name(name + ".db"), name) for name in editions]
+    archive = [archive_pages(path, path.stem) for path in edition_databases(Path(db_path))]
     etags = {}
 
     def pick():

@@ -57,14 +57,12 @@ def build(data_dir, out):
     click.echo(f"built {out}{editions_beside(out)} in {time.perf_counter() - started:.2f}s")
 
 
-def editions_beside(out: Path):
-    """', and beside it the earlier editions' pycon2022.db, ...' as the site's database lists them."""
-    conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
-    try:
-        names = [r[0] for r in conn.execute("select database from editions where not is_site order by year")]
-    finally:
-        conn.close()
-    return f", and beside it the earlier editions' {', '.join(n + out.suffix for n in names)}" if names else ""
+def editions_beside(db: Path):
+    """' and beside it pycon2025.db, ...': the earlier editions' databases the site's lists, newest first."""
+    from .databases import served_databases
+
+    names = [p.name for p in served_databases(db)[1:]]
+    return f" and beside it {', '.join(names)}" if names else ""
 
 
 @cli.command("import")
@@ -141,7 +139,7 @@ def import_recordings_command(folder, data_dir):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve(db, host, port):
     """Check the database, precompute its inspect file, and serve it with Datasette."""
-    from .databases import DatabaseUnusable, check_database, served_databases
+    from .databases import DatabaseUnusable, check_database
     from .serve import run, write_inspect_file
 
     try:
@@ -150,8 +148,7 @@ def serve(db, host, port):
         raise click.ClickException(str(exc)) from None
     inspect_file = db.with_name(db.stem + "-inspect.json")
     inspect_data = write_inspect_file(db, inspect_file)
-    editions = [p.name for p in served_databases(db)[1:]]
-    click.echo(f"Serving {db}{' and beside it ' + ', '.join(editions) if editions else ''} at http://{host}:{port}/", err=True)
+    click.echo(f"Serving {db}{editions_beside(db)} at http://{host}:{port}/", err=True)
     run(db, inspect_data, host, port)
 
 
