@@ -10,7 +10,6 @@ import asyncio
 import hashlib
 import re
 import sqlite3
-import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -19,6 +18,9 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import derive_named_parameters
 from datasette.utils.asgi import Response
+
+from scripts.core.clock import now as clock_now
+from scripts.core.words import slug
 
 PRODID = "-//PyCon US 2026 on Datasette//calendar_feed//EN"
 REQUIRED = {"event_name", "event_dtstart"}
@@ -329,7 +331,7 @@ async def conference_zone(db):
         row = (await db.execute("select timezone, start_date from conference")).first()
         if row and row[0]:
             return row[0], int(str(row[1])[:4])
-    return "UTC", datetime.now(timezone.utc).year
+    return "UTC", clock_now(timezone.utc).year
 
 
 def refusal(message):
@@ -368,8 +370,7 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
 
 def file_name(title):
     """A title as a file name any system accepts: ASCII letters, digits and dashes, at most 60."""
-    ascii_title = unicodedata.normalize("NFKD", str(title or "event")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "event"
+    return slug(str(title or "event"))[:60].strip("-") or "event"
 
 
 def can_render_ics(columns):

@@ -2,14 +2,13 @@
 on the server (`calendar_links`, templates/_calendar_links.html), so they work without JavaScript;
 on Datasette's own table and query pages static/calendar-links.js adds them."""
 import json
-import re
 from urllib.parse import quote, urlencode
 
 from datasette import hookimpl
 
+from scripts.core.names import is_program_database
+
 REQUIRED = {"event_name", "event_dtstart"}
-# The site's database and each earlier edition's, which have schedule exports (plugins/schedule_export.py).
-SITE_DATABASE = re.compile(r"pycon(\d{4})?")
 
 
 def calendar_urls(request):
@@ -37,7 +36,7 @@ def links_of(request, database):
     ]
     # The schedule exports (plugins/schedule_export.py) cover an edition's whole program.
     exports = [[name, f"/{database}/{name}"] for name in ("schedule.xml", "schedule.json")] \
-        if SITE_DATABASE.fullmatch(database or "") else []
+        if is_program_database(database) else []
     return {"links": links, "exports": exports}
 
 

@@ -3,13 +3,10 @@ the site's pycon, served as scripts/databases.py says), and Datasette looks for 
 database's name (`query-pycon2023-program.html`, `row-pycon2023-sessions.html`). Where no such template
 exists, this loader gives the site's (`query-pycon-program.html`), so an edition needs no copy of any.
 """
-import re
-
 from datasette import hookimpl
 from jinja2 import BaseLoader, TemplateNotFound
 
-# An earlier edition's database in a template's name, as scripts/database/build.py names it: the site's and a year.
-EDITION = re.compile(r"-pycon\d{4}(?=[-.])")
+from scripts.core.names import site_template
 
 
 class EditionTemplates(BaseLoader):
@@ -22,7 +19,7 @@ class EditionTemplates(BaseLoader):
         try:
             return self.loader.get_source(environment, template)
         except TemplateNotFound:
-            site = EDITION.sub("-pycon", template)
+            site = site_template(template)
             if site == template:
                 raise
             return self.loader.get_source(environment, site)

@@ -13,7 +13,10 @@ from urllib.parse import quote
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-DATABASE = "pycon"
+from scripts.core.clock import conference_clock
+from scripts.core.names import SITE
+from scripts.core.times import overlaps
+
 # The agenda canned query's rows (metadata.yml), so the page and its feed hold the same sessions.
 AGENDA = """select * from calendar_events where pycon_ids(:ids) like '%,' || id || ',%'
 order by start_iso is null, start_iso, day, id"""
@@ -22,7 +25,7 @@ order by start_iso is null, start_iso, day, id"""
 def overlap(a, b):
     """Two sessions of the same day whose times are known and cross."""
     return (a["day"] == b["day"] and all((a["start_local"], a["end_local"], b["start_local"], b["end_local"]))
-            and a["start_local"] < b["end_local"] and b["start_local"] < a["end_local"])
+            and overlaps(a["start_local"], a["end_local"], b["start_local"], b["end_local"]))
 
 
 def notes(rows):
@@ -40,7 +43,7 @@ def notes(rows):
 def feed_links(datasette, request, ids):
     """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, and the page's path to share
     (mine.js makes it whole from the address bar: behind a proxy, only the browser knows the scheme)."""
-    feed = datasette.urls.path(f"/{DATABASE}/agenda.ics?ids={','.join(ids)}")
+    feed = datasette.urls.path(f"/{SITE}/agenda.ics?ids={','.join(ids)}")
     webcal = f"webcal://{request.host}{feed}"
     share = f"{datasette.urls.path('/schedule/mine')}?ids={','.join(ids)}"
     return {"download": feed, "webcal": webcal, "share": share,
@@ -48,11 +51,11 @@ def feed_links(datasette, request, ids):
 
 
 async def schedule_mine(datasette, request):
-    db = datasette.get_database(DATABASE)
+    db = datasette.get_database(SITE)
     conf = dict((await db.execute("select name, start_date, end_date from conference")).first())
     first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
     # After the conference the page is a list to watch (the conference_clock view says when).
-    over = bool((await db.execute("select pycon_local_time('', timezone) > last_end from conference_clock")).first()[0])
+    over = (await conference_clock(db))["over"]
     context = {"conference": conf, "own": request.args.get("own") == "1", "asked": "ids" in request.args, "over": over,
                "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]}
     if context["asked"]:

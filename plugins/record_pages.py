@@ -7,7 +7,6 @@ sessions at the same time, its parent and children, and calendar links; for a sp
 and their talks at the other editions (from the site's database, which holds every edition); for a
 room its sessions. The `.json` of each row is Datasette's own, unchanged.
 """
-import re
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -16,14 +15,17 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode
 from markupsafe import Markup
 
+from scripts.core.names import SITE, is_program_database
+
 DESCRIPTION_TAGS = {"p", "br", "a", "em", "strong", "b", "i", "ul", "ol", "li", "code", "pre", "blockquote", "h3", "h4"}
 SESSION = "select * from calendar_events where id = :id"
 SPEAKERS = """select s.id, s.name, s.profile_url from session_speakers ss join speakers s on s.id = ss.speaker_id
 where ss.session_id = :id order by ss.position"""
 ROOMS = """select r.id, r.name, r.floor from session_rooms sr join rooms r on r.id = sr.room_id
 where sr.session_id = :id order by sr.position"""
+# pycon_overlaps: the one overlap rule (scripts/core/times.py).
 AT_THE_SAME_TIME = """select * from calendar_events where day = :day and id != :id and parent_id is null
-and start_local < :end and end_local > :start order by start_iso, room"""
+and pycon_overlaps(start_local, end_local, :start, :end) order by start_iso, room"""
 # Talks itemised from a recording in the recording's order; others (posters) by title.
 CHILDREN = """select * from calendar_events where parent_id = :id
 order by case when recording_from_s is not null or kind = 'lightning-talk' then id end, title"""
@@ -46,9 +48,6 @@ join edition_sessions s on s.edition = ess.edition and s.id = ess.session_id
 join editions e on e.year = s.edition
 where me.edition = (select year from editions where database = :database) and me.speaker_id = :id and s.kind != 'unfilled'
 order by s.edition desc, s.start_iso is null, s.start_iso, s.id"""
-SITE = "pycon"
-# The site's database and each earlier edition's (scripts/database/build.py names them so).
-SITE_DATABASE = re.compile(r"pycon(\d{4})?")
 IN_ROOM = """select e.* from session_rooms sr join calendar_events e on e.id = sr.session_id
 where sr.room_id = :id order by e.day, e.start_iso is null, e.start_iso, e.title"""
 
@@ -118,7 +117,7 @@ async def facts_for(datasette, database, table, pk):
 
 @hookimpl
 def extra_template_vars(template, database, table, request, datasette):
-    if (not SITE_DATABASE.fullmatch(database or "") or template != f"row-{database}-{table}.html"
+    if (not is_program_database(database) or template != f"row-{database}-{table}.html"
             or table not in ("sessions", "speakers", "rooms")):
         return {}
 

@@ -9,8 +9,6 @@ are left out; events with no room are placed at the venue.
 """
 import hashlib
 import json
-import re
-import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
@@ -18,23 +16,16 @@ from datetime import datetime
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-# The site's database and each earlier edition's (scripts/database/build.py names them so).
-SITE_DATABASE = r"pycon(?:\d{4})?"
+from scripts.core.names import PROGRAM_DATABASE_PATTERN
+from scripts.core.times import minute_label
+from scripts.core.words import slug
+
 GENERATOR = {"name": "pycon-us-2026-datasette", "version": "1"}
-
-
-def slugify(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def event_guid(uid):
     """A UUIDv5 of the session's calendar UID: stable across rebuilds, unique across systems."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, uid))
-
-
-def hhmm(minutes):
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 async def load_schedule(datasette, database):
@@ -59,8 +50,8 @@ async def load_schedule(datasette, database):
         event = {
             "id": r["id"], "guid": event_guid(r["event_uid"]), "title": r["title"], "subtitle": r["subtitle"],
             "type": r["kind"], "track": r["track"], "language": r["language"],
-            "room": r["room"] or venue_room, "start": start, "end": end, "duration": hhmm(r["duration_min"]),
-            "slug": f"{conference['acronym']}-{r['id']}-{slugify(r['title'])}"[:80].rstrip("-"),
+            "room": r["room"] or venue_room, "start": start, "end": end, "duration": minute_label(r["duration_min"]),
+            "slug": f"{conference['acronym']}-{r['id']}-{slug(r['title'])}"[:80].rstrip("-"),
             "url": r["url"] or conference["schedule_url"], "official_url": r["url"], "recording_url": r.get("recording_url"),
             "abstract": "", "description": r["notes"] or "",
             "persons": people.get(r["id"], []),
@@ -89,7 +80,7 @@ def person_json(person, base_url):
 
 
 def room_guid(name, base_url):
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url}room/{slugify(name)}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url}room/{slug(name)}"))
 
 
 def render_xml(conference, tracks, days, version):
@@ -143,7 +134,7 @@ def render_json(conference, tracks, days, version):
     for index, (date, day) in enumerate(sorted(days.items()), 1):
         day_rooms = {}
         for room_name, events in day["rooms"].items():
-            rooms.setdefault(room_name, {"name": room_name, "guid": room_guid(room_name, conference["url"]), "slug": slugify(room_name)})
+            rooms.setdefault(room_name, {"name": room_name, "guid": room_guid(room_name, conference["url"]), "slug": slug(room_name)})
             day_rooms[room_name] = [{
                 "guid": e["guid"], "id": e["id"], "date": e["start"].isoformat(), "start": e["start"].strftime("%H:%M"),
                 "end": e["end"].isoformat(), "duration": e["duration"], "room": e["room"], "slug": e["slug"],
@@ -211,5 +202,5 @@ async def schedule_json(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(rf"^/(?P<database>{SITE_DATABASE})/schedule\.xml$", schedule_xml),
-            (rf"^/(?P<database>{SITE_DATABASE})/schedule\.json$", schedule_json)]
+    return [(rf"^/(?P<database>{PROGRAM_DATABASE_PATTERN})/schedule\.xml$", schedule_xml),
+            (rf"^/(?P<database>{PROGRAM_DATABASE_PATTERN})/schedule\.json$", schedule_json)]

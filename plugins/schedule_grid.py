@@ -18,7 +18,11 @@ from zoneinfo import ZoneInfo
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-DATABASE = "pycon"
+from scripts.core import vocabulary
+from scripts.core.clock import conference_clock, now as clock_now
+from scripts.core.names import SITE
+from scripts.core.times import minute_label, minutes, overlaps
+
 SLOT_MIN = 5  # minutes a grid row stands for
 # The grid's filters (links: ?track=ai&kind=talk&language=es) and the column each reads.
 COLUMN_OF = {"track": "track_id", "kind": "kind", "language": "language"}
@@ -41,20 +45,6 @@ where s.day = :day order by sr.session_id, sr.position
 """
 
 
-def minutes(local):
-    """'YYYY-MM-DD HH:MM' as minutes after midnight."""
-    return int(local[11:13]) * 60 + int(local[14:16])
-
-
-def minute_label(total):
-    """Minutes after midnight as 'HH:MM'."""
-    return f"{total // 60:02d}:{total % 60:02d}"
-
-
-def overlaps(a, b):
-    return a["start"] < b["end"] and b["start"] < a["end"]
-
-
 def timed_items(rows):
     """Sessions with a start and an end, as dicts with start/end minutes; the others apart."""
     timed, other = [], []
@@ -71,7 +61,7 @@ def mark_bands(timed):
     """A break that overlaps no other session concerns everyone: a full-width band."""
     for item in timed:
         item["band"] = item["kind"] == "break" and not any(
-            overlaps(item, other) for other in timed if other is not item and other["kind"] != "break")
+            overlaps(item["start"], item["end"], other["start"], other["end"]) for other in timed if other is not item and other["kind"] != "break")
 
 
 def room_columns(timed, room_names, rank=None):
@@ -216,24 +206,18 @@ async def conference_days(db):
 def current_day(days, tz_name, now=None):
     """The conference day that is on; before the conference its first day, after it its last."""
     tz = ZoneInfo(tz_name)
-    today = (now or datetime.now(tz)).astimezone(tz).date().isoformat()
+    today = (now or clock_now(tz)).astimezone(tz).date().isoformat()
     return min(max(today, days[0]), days[-1])
-
-
-# The conference clock (the conference_clock view, as on the home page): is the conference over?
-CLOCK = """select pycon_local_time('', timezone) as moment, pycon_local_time('', timezone) > last_end as over,
-  (select count(distinct session_id) from recordings where session_id is not null) as recorded
-from conference_clock"""
 
 
 async def schedule_start(datasette, request):
     """Before and during the conference, the day that is on; after it, a page that says so."""
-    db = datasette.get_database(DATABASE)
+    db = datasette.get_database(SITE)
     conf = await conference(db)
-    clock = dict((await db.execute(CLOCK)).first())
+    clock = await conference_clock(db)
     # plugins/response_cache.py gives this clock-dependent page a short Cache-Control.
     if clock["over"]:
-        context = {"conference": conf, "days": await conference_days(db), "recorded": clock["recorded"]}
+        context = {"conference": conf, "days": await conference_days(db), "recorded": (await db.execute(vocabulary.RECORDED)).first()[0]}
         return Response.html(await datasette.render_template("schedule_over.html", context, request=request))
     now = datetime.fromisoformat(clock["moment"]).replace(tzinfo=ZoneInfo(conf["timezone"]))
     return Response.redirect(datasette.urls.path(f"/schedule/{current_day(await conference_days(db), conf['timezone'], now)}"))
@@ -259,12 +243,12 @@ EDITION_OF_DAY = "select database from editions where :day between start_date an
 
 async def database_of_day(datasette, day):
     """The name of the database whose edition holds `day`: an earlier edition's, else the site's."""
-    site = datasette.get_database(DATABASE)
+    site = datasette.get_database(SITE)
     if "editions" in await site.table_names():
         row = (await site.execute(EDITION_OF_DAY, {"day": day})).first()
         if row and row[0] in datasette.databases:
             return row[0]
-    return DATABASE
+    return SITE
 
 
 async def schedule_day(datasette, request):

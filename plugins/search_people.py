@@ -1,12 +1,12 @@
 """Speakers, hotels and other editions' sessions that match a search, for the search page beside the sessions
 it lists (the site's or an earlier edition's); and the editions' counts for the search of every edition."""
-import re
-
 from datasette import hookimpl
 
-SITE = "pycon"  # the site's database, which holds every edition's sessions
+from scripts.core.names import SITE, site_template
+
 # The search page of the site's database or of an earlier edition's (plugins/edition_templates.py).
-SEARCH_PAGE = re.compile(r"query-pycon(\d{4})?-search\.html")
+SEARCH_PAGE = f"query-{SITE}-search.html"
+SEARCH_EDITIONS_PAGE = f"query-{SITE}-search_editions.html"
 
 SPEAKERS = """
 select s.id, s.name, s.session_count from speakers_fts f join speakers s on s.rowid = f.rowid
@@ -43,12 +43,12 @@ async def edition_counts(db, q):
 
 @hookimpl
 def extra_template_vars(template, database, request, datasette):
-    if template == "query-pycon-search_editions.html" and request is not None:
+    if template == SEARCH_EDITIONS_PAGE and request is not None:
         async def archive():
             db = datasette.get_database(database)
             return {"edition_counts": await edition_counts(db, request.args.get("q"))}
         return archive
-    if not SEARCH_PAGE.fullmatch(template or "") or request is None:
+    if site_template(template or "") != SEARCH_PAGE or request is None:
         return {}
 
     async def matches():

@@ -14,19 +14,12 @@ holds, with how many sessions have it) and `search_synonyms`; an earlier edition
 """
 import bisect
 import json
-import re
-import unicodedata
 import weakref
 from dataclasses import dataclass, field
 
 from datasette import hookimpl
 
-WORD = re.compile(r"\w+")
-MAX_WORDS, MAX_WORD, MAX_PHRASE = 16, 64, 3
-
-
-def folded(word):
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+from scripts.core.words import MAX_PHRASE, WORD, ascii_folded, query_words
 
 
 @dataclass
@@ -40,7 +33,7 @@ class Vocabulary:
         sessions = dict(word_rows)
         synonyms = {}
         for words in groups:
-            phrases = [tuple(folded(w) for w in WORD.findall(str(p))) for p in words]
+            phrases = [tuple(ascii_folded(w) for w in WORD.findall(str(p))) for p in words]
             for phrase in phrases:
                 if phrase:
                     synonyms[phrase] = [" ".join(p) for p in phrases if p and p != phrase]
@@ -88,16 +81,12 @@ def distance(a, b, limit):
     return row[-1]
 
 
-def words_of(text):
-    return [w[:MAX_WORD] for w in WORD.findall(str(text or ""))][:MAX_WORDS]
-
-
 def phrases(words, vocabulary):
     """The words in order, each with its synonyms; a phrase of up to three words that has synonyms as one."""
     out, i = [], 0
     while i < len(words):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            key = tuple(folded(w) for w in words[i:i + n])
+            key = tuple(ascii_folded(w) for w in words[i:i + n])
             if n == 1 or key in vocabulary.synonyms:
                 out.append((" ".join(words[i:i + n]), vocabulary.synonyms.get(key, [])))
                 i += n
@@ -108,7 +97,7 @@ def phrases(words, vocabulary):
 def program_query(text, mode, vocabulary):
     """An FTS5 query that cannot be a syntax error: quoted prefix terms, synonyms as alternatives."""
     terms = []
-    for phrase, others in phrases(words_of(text), vocabulary):
+    for phrase, others in phrases(query_words(text), vocabulary):
         alternatives = [f'"{p}"*' for p in [phrase, *others]]
         terms.append(f"({' OR '.join(alternatives)})" if others else alternatives[0])
     if not terms:
@@ -118,9 +107,9 @@ def program_query(text, mode, vocabulary):
 
 def spell(text, vocabulary):
     """text with its unknown words replaced by the nearest known ones; None if none was replaced."""
-    words, changed = words_of(text), False
+    words, changed = query_words(text), False
     for i, word in enumerate(words):
-        key = folded(word)
+        key = ascii_folded(word)
         if key.isalpha() and not vocabulary.knows(key):
             better = vocabulary.nearest(key)
             if better:
@@ -130,7 +119,7 @@ def spell(text, vocabulary):
 
 def marks(text, vocabulary):
     """The words to highlight: those of text and of their synonyms."""
-    return " ".join(p for phrase, others in phrases(words_of(text), vocabulary) for p in [phrase, *others])
+    return " ".join(p for phrase, others in phrases(query_words(text), vocabulary) for p in [phrase, *others])
 
 
 @hookimpl

@@ -60,7 +60,7 @@ sqlite_compileoption_used sqlite_source_id sqlite_version sqrt strftime substr s
 sum tan tanh time total total_changes trim trunc typeof unicode unixepoch unlikely upper
 zeroblob
 instr replace printf format
-pycon_local_time pycon_fts_query pycon_ids escape_fts pycon_program_query pycon_spell pycon_search_marks
+pycon_local_time pycon_overlaps pycon_fts_query pycon_ids escape_fts pycon_program_query pycon_spell pycon_search_marks
 """.split())
 
 

@@ -3,9 +3,10 @@
 Made with Datasette's own publishing machinery, `datasette publish fly --generate-dir`
 (datasette-publish-fly): a Dockerfile and fly.toml, the site's database and each earlier
 edition's, their metadata (metadata.yml with a database for each edition, as scripts/databases.py
-describes them), plugins, templates and static files. The Dockerfile pins the versions installed
-here, precomputes the inspect file and serves the databases immutable (`-i`) with every setting of
-scripts/serve.py. `fly deploy` in that directory deploys it; any platform that runs a
+describes them), plugins, templates and static files, and this package as a wheel, which the plugins
+import (its shared rules, scripts/core/). The Dockerfile pins the versions installed here, installs
+the wheel, precomputes the inspect file and serves the databases immutable (`-i`) with every setting
+of scripts/serve.py. `fly deploy` in that directory deploys it; any platform that runs a
 Dockerfile can run it too.
 """
 import json
@@ -25,14 +26,23 @@ APP = "pycon-us-2026"
 PINNED = ("datasette", "datasette-cluster-map", "datasette-leaflet", "nh3")
 
 
-def publish_command(db: Path, out: Path, metadata: Path, app: str = APP):
-    """The `datasette publish fly` command line that writes the bundle."""
+def package_wheel(folder: Path) -> Path:
+    """This package (`pycon-db` and the rules the plugins share) built as a wheel in `folder`."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--wheel-dir", str(folder), str(ROOT)], check=True, capture_output=True, text=True)
+    return next(folder.glob("*.whl"))
+
+
+def publish_command(db: Path, out: Path, metadata: Path, app: str = APP, wheel: Path = None):
+    """The `datasette publish fly` command line that writes the bundle (installing `wheel`, copied beside it)."""
     files = [str(p) for p in served_databases(db)]
     args = [sys.executable, "-m", "datasette", "publish", "fly", *files, "--app", app, "--generate-dir", str(out),
             "--metadata", str(metadata), "--plugins-dir", str(PLUGINS), "--template-dir", str(TEMPLATES),
             "--static", f"static:{STATIC}"]
     for name in PINNED:
         args += ["--install", f"{name}=={version(name)}"]
+    if wheel is not None:
+        args += ["--install", f"./{wheel.name}"]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value)]
     return args
@@ -45,9 +55,11 @@ def publish_bundle(db: Path, out: Path):
     with tempfile.TemporaryDirectory() as tmp:
         metadata = Path(tmp) / "metadata.json"
         metadata.write_text(json.dumps(site_metadata(db), ensure_ascii=False, indent=2))
-        result = subprocess.run(publish_command(db, out, metadata), capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0 or not (out / "Dockerfile").exists():
-        raise click.ClickException("datasette publish fly --generate-dir failed:\n" + result.stdout + result.stderr)
+        wheel = package_wheel(Path(tmp))
+        result = subprocess.run(publish_command(db, out, metadata, wheel=wheel), capture_output=True, text=True, cwd=ROOT)
+        if result.returncode != 0 or not (out / "Dockerfile").exists():
+            raise click.ClickException("datasette publish fly --generate-dir failed:\n" + result.stdout + result.stderr)
+        shutil.copy2(wheel, out / wheel.name)
     return out
 
 

@@ -6,6 +6,8 @@ import html
 import sqlite3
 from pathlib import Path
 
+from .core.names import EARLIER_EDITIONS, SITE
+
 METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
 
 
@@ -43,17 +45,13 @@ def check_one(path: Path):
         raise DatabaseUnusable(f"{path} lacks the tables {', '.join(sorted(missing))}; run 'make clean build'.")
 
 
-EDITIONS = """select year, name, city, start_date, end_date, url, database, source_url
-from editions where not is_site order by year desc"""
-
-
 def editions_of(db: Path):
     """The earlier editions the site's database lists, newest first (none for a database without them)."""
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         try:
-            return [dict(r) for r in conn.execute(EDITIONS)]
+            return [dict(r) for r in conn.execute(EARLIER_EDITIONS)]
         finally:
             conn.close()
     except sqlite3.DatabaseError:  # no editions table: a site of one edition (or no database: check_one says so)
@@ -76,7 +74,7 @@ def site_metadata(db: Path):
     import yaml
 
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    site = metadata["databases"]["pycon"]
+    site = metadata["databases"][SITE]
     for edition in editions_of(db):
         metadata["databases"][edition["database"]] = edition_metadata(site, edition)
     return metadata

@@ -2,8 +2,8 @@
 import icalendar
 import pytest
 
-from plugins.program_display import mark
-from plugins.sql_functions import pycon_fts_query
+from plugins.search_marks import mark
+from plugins.search_functions import pycon_fts_query
 
 
 async def search(datasette, q, fmt="json"):

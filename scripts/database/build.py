@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from ..core.names import SITE, edition_path
 from ..sources.checks import validate
 from ..sources.load import Dataset
 from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
@@ -236,13 +237,7 @@ def hotel_popup(h, address, distance_km, walking_min):
     if h["status"]:
         parts.append(h["status"])
     return json.dumps({"title": h["name"], "description": " · ".join(parts),
-                       "link": h["website"] or f"/pycon/hotels/{h['id']}"}, ensure_ascii=False)
-
-
-def edition_database(out: Path, year) -> Path:
-    """Where an earlier edition's database goes: beside the site's, named after it and the year
-    (build/pycon.db, build/pycon2023.db); its stem is the name Datasette serves it under."""
-    return out.with_name(f"{out.stem}{year}{out.suffix}")
+                       "link": h["website"] or f"/{SITE}/hotels/{h['id']}"}, ensure_ascii=False)
 
 
 def build(data_dir: Path, out: Path) -> Dataset:
@@ -253,7 +248,7 @@ def build(data_dir: Path, out: Path) -> Dataset:
     earlier = validated_editions(data_dir, ds)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    editions = [(folder, e, edition_database(out, year_of(e))) for folder, e in earlier]
+    editions = [(folder, e, edition_path(out, year_of(e))) for folder, e in earlier]
     # The search's synonyms are the field's words, not an edition's: an edition folder without its own
     # synonyms.yaml searches with data/'s.
     writes = [(path, lambda target, e=e: write_database(replace(e, synonyms=e.synonyms or ds.synonyms), target))

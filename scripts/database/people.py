@@ -12,7 +12,7 @@ name as that edition gives it), `people_to_review`.
 """
 import re
 
-from ..sources.fields import fold
+from ..core.words import fold
 
 
 def name_key(name):

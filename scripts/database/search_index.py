@@ -12,7 +12,7 @@ import re
 
 import nh3
 
-from ..sources.fields import ascii_folded
+from ..core.words import ascii_folded
 
 COLUMNS = ("title", "subtitle", "speakers", "track", "kind", "room", "language", "description")
 WEIGHTS = (10.0, 6.0, 8.0, 4.0, 3.0, 2.0, 2.0, 1.0)

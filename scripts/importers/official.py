@@ -23,7 +23,8 @@ import yaml
 
 from ..sources.checks import validate
 from ..sources.errors import ValidationFailed
-from ..sources.fields import ascii_folded
+from ..core.times import overlapping_pairs, parent_and_child
+from ..core.words import slug
 from ..sources.load import load_yaml_list
 from ..sources.schema import KINDS
 from .feed import Feed, FeedError, one_day_only
@@ -61,8 +62,7 @@ class Summary:
 
 
 def slugify(text):
-    text = ascii_folded(text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+    return slug(text) or "x"
 
 
 def read_rows(path):
@@ -395,10 +395,8 @@ def note_double_bookings(sessions, links, speakers, summary):
             held.setdefault(link["speaker"], []).append(by_id[link["session"]])
     for speaker, rows in sorted(held.items()):
         rows.sort(key=lambda r: (r["date"], r["start"], int(r["id"])))
-        for a, b in zip(rows, rows[1:]):
-            related = a["id"] == b.get("parent") or b["id"] == a.get("parent") or \
-                (a.get("parent") and a.get("parent") == b.get("parent"))
-            if a["date"] == b["date"] and b["start"] < a["end"] and not related:
+        for a, b in overlapping_pairs([(r["date"] + r["start"], r["date"] + r["end"], r) for r in rows]):
+            if not (parent_and_child(a, b) or (a.get("parent") and a.get("parent") == b.get("parent"))):
                 name = speakers[speaker]["name"]
                 add_note(a, DOUBLE_BOOKED.format(name=name, other=b["id"]))
                 add_note(b, DOUBLE_BOOKED.format(name=name, other=a["id"]))
@@ -446,10 +444,9 @@ def mark_parallel_rooms(sessions, rooms, summary):
     for s in sessions:
         for rid in [s["room"]] + [r for r in (s.get("other_rooms") or "").split(";") if r]:
             if rid and s["start"] and s["end"]:
-                spans.setdefault(rid, []).append((s["date"] + s["start"], s["date"] + s["end"], s["id"], s.get("parent")))
+                spans.setdefault(rid, []).append((s["date"] + s["start"], s["date"] + s["end"], s))
     for room in rooms:
-        items = sorted(spans.get(room["id"], []))
-        clash = any(b[0] < a[1] and b[3] != a[2] and a[3] != b[2] for a, b in zip(items, items[1:]))
+        clash = any(not parent_and_child(a, b) for a, b in overlapping_pairs(spans.get(room["id"], [])))
         if clash and room.get("parallel") != "yes":
             room["parallel"] = "yes"
             summary.notices.append(f"room {room['id']} ({room['name']}) holds overlapping sessions in the feed: marked parallel")

@@ -12,7 +12,7 @@
 import re
 from dataclasses import dataclass, replace
 
-from ..sources.fields import fold
+from ..core.words import fold
 from .feed import FeedError
 from .official import slugify
 

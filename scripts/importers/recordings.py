@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..sources.fields import ascii_folded, fold
+from ..core.words import ascii_folded, fold
 from ..sources.schema import MATCH_METHODS as METHODS
 from .feed import FeedError
 from .official import csv_text, read_rows, write_validated  # the feed importer's all-or-nothing writing

@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
+from ..core.times import overlapping_pairs, parent_and_child
 from .errors import ValidationFailed
 from .load import PLAUSIBLE_BOX, Dataset, load_dataset
 
@@ -140,17 +141,6 @@ def _timed(sessions):
     return [s for s in sessions if s["date"] and s["start"] and s["end"] and s["end"] > s["start"]]
 
 
-def _overlaps(items):
-    """Pairs (earlier, later) of overlapping spans among (start, end, rec) items, in one sorted sweep."""
-    items = sorted(items, key=lambda i: (i[0], i[1], i[2].line))
-    latest = None
-    for item in items:
-        if latest is not None and item[0] < latest[1]:
-            yield latest[2], item[2]
-        if latest is None or item[1] > latest[1]:
-            latest = item
-
-
 def check_room_overlaps(sessions, rooms, errors):
     """Two sessions in one room at once, except in rooms declared `parallel` and in a session's own children."""
     parallel = {r["id"] for r in rooms if r["parallel"]}
@@ -162,8 +152,8 @@ def check_room_overlaps(sessions, rooms, errors):
             if room and room not in parallel:
                 by_room[room].append((*_span(s), s))
     for room, items in sorted(by_room.items()):
-        for a, b in _overlaps(items):
-            if b["parent"] == a["id"] or a["parent"] == b["id"]:
+        for a, b in overlapping_pairs(items):
+            if parent_and_child(a, b):
                 continue
             errors.append(b.error("start", f"session {b['id']} ({b['date']} {b['start']:%H:%M}-{b['end']:%H:%M}) overlaps session {a['id']} "
                                            f"({a['start']:%H:%M}-{a['end']:%H:%M}, line {a.line}) in room {room!r}; "
@@ -180,9 +170,9 @@ def check_speaker_conflicts(sessions, links, errors):
             by_speaker[link["speaker"]].append((*_span(s), s, link))
     for speaker, items in sorted(by_speaker.items()):
         link_of = {id(i[2]): i[3] for i in items}
-        for a, b in _overlaps([i[:3] for i in items]):
+        for a, b in overlapping_pairs([i[:3] for i in items]):
             # A poster inside its poster session, or two posters of one person at the same session.
-            if b["parent"] == a["id"] or a["parent"] == b["id"] or (a["parent"] is not None and a["parent"] == b["parent"]):
+            if parent_and_child(a, b) or (a["parent"] is not None and a["parent"] == b["parent"]):
                 continue
             if a.get("feed_key") and b.get("feed_key"):
                 continue  # as the official feed gives it; the importer noted it on both sessions

@@ -4,7 +4,6 @@ already be dates, numbers or lists, so YAML fields wrap a text parser in `from_y
 import math
 import re
 import string
-import unicodedata
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -183,14 +182,3 @@ def yaml_flag(value):
     if not isinstance(value, bool):
         raise ValueError(f"{value!r} must be true or false")
     return value
-
-
-def ascii_folded(text):
-    """Text with its accents folded away and in lower case ('Hervás' is 'hervas'): how names, titles and
-    search words are compared everywhere, and how ids are made."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
-def fold(text):
-    """A title or name as compared: accents, case, quotes, dashes, punctuation and spacing folded away."""
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_folded(text)))

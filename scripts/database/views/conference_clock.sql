@@ -1,6 +1,6 @@
 -- The conference's span as the program has it: its time zone, its first and last day, the first
 -- session's start and the last one's end (wall time there). The site compares the moment now
--- (pycon_local_time, plugins/sql_functions.py; PYCON_NOW in tests) with last_end to know the
+-- (pycon_local_time, plugins/time_functions.py, scripts/core/clock.py; PYCON_NOW in tests) with last_end to know the
 -- conference is over: the home page, /schedule, now_next and My schedule all read this view.
 select
   c.name,

@@ -1,0 +1,68 @@
+"""What every page of one edition says the same way, read from its database at start-up: the kinds'
+labels (data/kinds.yaml), the conference's name, city, zone and days (data/conference.yaml), how many
+sessions are recorded, and the words for a room or time not announced. Pages get it as the `pycon`
+template variable: the site's as a global, an earlier edition's on its own pages."""
+import weakref
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from .names import EARLIER_EDITIONS, SITE
+
+# The template variable pages read it as.
+VARIABLE = "pycon"
+# The words every page uses where the data has no value.
+NO_ROOM = "Room not announced"
+NO_TIME = "time not announced"
+# Before start-up has read the databases (and for a server without them): nothing known.
+UNKNOWN = {"kinds": {}, "days": [], "recorded": 0, "no_room": NO_ROOM, "no_time": NO_TIME, "database": SITE, "is_site": True}
+
+OFFER = """
+select k.id, k.label, substr(k.search_words, 1, instr(k.search_words || ' ', ' ') - 1) as word,
+  (select count(*) from calendar_events e where e.kind = k.id) as sessions
+from kinds k where k.id not in ('break', 'unfilled') and sessions > 0 order by sessions desc, k.rowid
+"""
+CONFERENCE = "select name, city, timezone, start_date, end_date, url, venue_name from conference"
+RECORDED = "select count(distinct session_id) from recordings where session_id is not null"
+VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database name: its vocabulary}
+
+
+def of(datasette, database):
+    """The vocabulary of one served database, or None for a database without a program."""
+    return VOCABULARIES.get(datasette, {}).get(database)
+
+
+async def offer(db):
+    """What the program holds, kind by kind with a word that finds it: where a search finds nothing."""
+    return [dict(r) for r in (await db.execute(OFFER)).rows]
+
+
+async def vocabulary(db, name, is_site):
+    """One edition's vocabulary, from its database."""
+    kinds = {r["id"]: r["label"] for r in (await db.execute("select id, label from kinds order by rowid")).rows}
+    conf = dict((await db.execute(CONFERENCE)).first())
+    noon = datetime.combine(date.fromisoformat(conf["start_date"]), datetime.min.time().replace(hour=12))
+    zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
+    days = [r[0] for r in (await db.execute("select day from conference_days order by day")).rows]
+    recorded = (await db.execute(RECORDED)).first()[0]
+    return {"kinds": kinds, "offer": await offer(db), "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
+            "days": days, "year": int(conf["start_date"][:4]), "url": conf["url"], "venue": conf["venue_name"],
+            "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME, "database": name, "is_site": is_site}
+
+
+async def edition_names(datasette, site):
+    """The earlier editions' databases the site's lists and this server serves, newest first."""
+    if "editions" not in await site.table_names():
+        return []
+    return [r["database"] for r in (await site.execute(EARLIER_EDITIONS)).rows if r["database"] in datasette.databases]
+
+
+async def read_vocabularies(datasette):
+    """Every served edition's vocabulary, the site's first; kept for the life of `datasette`."""
+    if SITE not in datasette.databases:
+        return {}
+    site = datasette.get_database(SITE)
+    vocabularies = {SITE: await vocabulary(site, SITE, True)}
+    for name in await edition_names(datasette, site):
+        vocabularies[name] = await vocabulary(datasette.get_database(name), name, False)
+    VOCABULARIES[datasette] = vocabularies
+    return vocabularies

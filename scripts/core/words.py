@@ -1,0 +1,30 @@
+"""Text as the site compares it: accents folded, words, and how many words of a query a search reads."""
+import re
+import unicodedata
+from itertools import islice
+
+WORD = re.compile(r"\w+")
+# A search reads at most MAX_WORDS words of a query, each cut to MAX_WORD characters; a synonym
+# may be a phrase of up to MAX_PHRASE words.
+MAX_WORDS, MAX_WORD, MAX_PHRASE = 16, 64, 3
+
+
+def ascii_folded(text):
+    """Text with its accents folded away and in lower case ('Hervás' is 'hervas'): how names, titles and
+    search words are compared everywhere, and how ids are made."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def fold(text):
+    """A title or name as compared: accents, case, quotes, dashes, punctuation and spacing folded away."""
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_folded(text)))
+
+
+def slug(text):
+    """Text as a name in a URL or a file: ASCII letters and digits, the rest dashes ('Hervás Talk!' is 'hervas-talk')."""
+    return re.sub(r"[^a-z0-9]+", "-", ascii_folded(text)).strip("-")
+
+
+def query_words(text):
+    """The words of a query a search reads: the first MAX_WORDS, each cut to MAX_WORD characters."""
+    return [m.group()[:MAX_WORD] for m in islice(WORD.finditer(str(text or "")), MAX_WORDS)]
