@@ -77,6 +77,24 @@ def site_metadata(db: Path):
     site = metadata["databases"][SITE]
     for edition in editions_of(db):
         metadata["databases"][edition["database"]] = edition_metadata(site, edition)
+    return with_inherited(metadata)
+
+
+INHERITED = ("source", "source_url", "license", "license_url", "about", "about_url")
+
+
+def with_inherited(metadata: dict):
+    """Every database's and table's metadata with the instance's source, license and about where it has
+    none of its own. Datasette 0.65's table and database views write exactly these into the metadata
+    they are shown (update_with_inherited_metadata), in place: without them here, a row page's footer
+    would depend on which pages the process had served before, and replicas would differ."""
+    def inherit(item):
+        item.update({key: item.get(key) or metadata.get(key) for key in INHERITED})
+
+    for database in metadata.get("databases", {}).values():
+        inherit(database)
+        for table in database.setdefault("tables", {}).values():
+            inherit(table)
     return metadata
 
 
@@ -92,7 +110,7 @@ def edition_metadata(site: dict, edition: dict):
                       "description_html": f"<p>{html.escape(about)}.</p>"}
                for name, q in site["queries"].items() if not q.get("site_only")}
     source = {"source": f"{edition['name']} official schedule feed, and pyvideo's recordings",
-              "source_url": edition["source_url"] or edition["url"]}
+              "source_url": edition["source_url"] or edition["url"], "about": edition["name"], "about_url": edition["url"]}
     # The site's tables as they are shown (sorted, faceted, hidden), not as they are described: their descriptions
     # name the site's edition's sources (its mobile app, its venue's entrance). Datasette's table pages take a
     # source from the table or the instance, never the database: each table says it.

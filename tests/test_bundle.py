@@ -8,7 +8,7 @@ import yaml
 
 from scripts.bundle import PINNED, publish_bundle
 from deploy.harness import free_port, wait_for
-from scripts.databases import METADATA, site_metadata
+from scripts.databases import METADATA, site_metadata, with_inherited
 from scripts.serve import PLUGINS, SETTINGS, STATIC, TEMPLATES
 
 
@@ -26,7 +26,7 @@ def test_the_bundle_holds_the_site(bundle, real_db):
         assert (bundle / name).read_bytes() == real_db.with_name(name).read_bytes(), name
     metadata = json.loads((bundle / "metadata.json").read_text())
     assert metadata == site_metadata(real_db)
-    assert metadata["databases"]["pycon"] == yaml.safe_load(METADATA.read_text())["databases"]["pycon"]
+    assert metadata["databases"]["pycon"] == with_inherited(yaml.safe_load(METADATA.read_text()))["databases"]["pycon"]
     assert metadata["databases"]["pycon2023"]["title"] == "PyCon US 2023"
     for source, copied in ((PLUGINS, bundle / "plugins"), (TEMPLATES, bundle / "templates"), (STATIC, bundle / "static")):
         names = sorted(p.name for p in source.iterdir() if p.is_file() and p.suffix != ".pyc")

@@ -224,3 +224,16 @@ async def test_an_editions_recordings_page_lists_what_pyvideo_has(datasette, rea
     assert "no recording on pyvideo" in html and "not yet published" not in html
     home = (await datasette.client.get("/")).text
     assert f'<a href="/pycon2023/watch">Recordings<span class="visually-hidden"> of PyCon US 2023</span></a> ({recorded} sessions)' in home
+
+
+async def test_a_page_reads_the_same_whatever_was_served_before(real_db):
+    """Datasette 0.65 writes inherited metadata into what a table or database page is shown, in place: a
+    session page's footer read differently once the hotels had been served, and replicas differed."""
+    from .conftest import site_of
+
+    fresh, used = site_of(real_db), site_of(real_db)
+    for path in ("/pycon", "/pycon/hotels", "/pycon/hotels_nearby", "/pycon2023/sessions", "/pycon2023"):
+        assert (await used.client.get(path)).status_code == 200
+    for path in ("/pycon/sessions/1005", "/pycon2023/sessions/54", "/pycon/speakers/trey-hunner", "/pycon/sessions"):
+        assert (await fresh.client.get(path)).text == (await used.client.get(path)).text, path
+    assert "CC BY 4.0" in (await fresh.client.get("/pycon/sessions/1005")).text
