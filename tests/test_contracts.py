@@ -67,3 +67,30 @@ def test_the_search_ranks_with_the_index_weights():
     weights = re.search(r"bm25\(sessions_fts, ([\d., ]+)\)", METADATA["queries"]["search"]["sql"]).group(1)
     assert tuple(float(w) for w in weights.split(",")) == WEIGHTS and len(WEIGHTS) == len(COLUMNS)
     assert WEIGHTS[COLUMNS.index("title")] == 10 * WEIGHTS[COLUMNS.index("description")]
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def anchors(markdown):
+    """The anchors GitHub makes of a Markdown file's headings."""
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"^#+ (.+)$", markdown, re.M)}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_relative_link_of_the_docs_resolves(doc):
+    broken = []
+    for target in LINK.findall(doc.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # http(s), mailto: not ours to check here
+        path, _, anchor = target.partition("#")
+        file = (doc.parent / path).resolve() if path else doc
+        if not file.exists() or (anchor and anchor not in anchors(file.read_text(encoding="utf-8"))):
+            broken.append(target)
+    assert broken == []
+
+
+def test_the_readme_is_a_map_of_at_most_200_lines():
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 200
