@@ -37,8 +37,10 @@ node_modules/axe-core/axe.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility checks will skip"; fi
 
+# Two processes, each taking whole modules (their servers and browser are module fixtures): JOBS=1 for one.
+JOBS ?= 2
 test: install node_modules/axe-core/axe.min.js
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile
 
 # make import FEED=https://us.pycon.org/2026/schedule/conference.json (or a file)
 import: install

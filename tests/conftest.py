@@ -1,5 +1,6 @@
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,26 +64,83 @@ def datasette(real_db):
     return make_datasette(real_db, inspect_data)
 
 
-@pytest.fixture(scope="session")
-def site_without_editions(tmp_path_factory):
-    """The site built from data/ without its earlier editions, as `pycon-db serve` configures it: what 2026
-    was before the archive, for the tests that find 2026 unmoved by it."""
+def built_from(root: Path, change=None, editions=True) -> Path:
+    """A private copy of data/ in `root` (without the earlier editions if `editions` is false), changed by
+    `change(data_dir)`, built into root/pycon.db as `make build` does: the database's path."""
+    ignore = None if editions else shutil.ignore_patterns("editions")
+    shutil.copytree(DATA, root / "data", ignore=ignore)
+    if change is not None:
+        change(root / "data")
+    build(root / "data", root / "pycon.db")
+    return root / "pycon.db"
+
+
+def site_of(db: Path):
+    """The site of `db` as `pycon-db serve` configures it, for Datasette's own test client."""
     from scripts.serve import make_datasette
 
-    root = tmp_path_factory.mktemp("alone")
-    shutil.copytree(DATA, root / "data", ignore=shutil.ignore_patterns("editions"))
-    build(root / "data", root / "pycon.db")
-    return make_datasette(root / "pycon.db", None)
+    return make_datasette(db, None)
+
+
+@pytest.fixture(scope="session")
+def site_without_editions(tmp_path_factory):
+    """The site built from data/ without its earlier editions: what 2026 was before the archive, for the
+    tests that find 2026 unmoved by it."""
+    return site_of(built_from(tmp_path_factory.mktemp("alone"), editions=False))
+
+
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Flags for a closed network: without the background-networking ones Chromium keeps
+# trying to reach Google's hosts.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def real_chromium():
+    """A real headless Chromium, Debian's. While Playwright's sync API is started it holds an event loop
+    of its own, and no async test can run its own: so one per module of browser tests (the `chromium`
+    fixture), or one per test in a module with async tests."""
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium package")
+        pytest.skip("no Chromium found: install it with `apt-get install chromium` to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One real Chromium for all the browser tests of a module."""
+    with real_chromium() as browser:
+        yield browser
+
+
+# The moment the servers of the tests show the site at, unless a test says otherwise: after the
+# conference, as the site is now (PYCON_NOW; never the machine's own today).
+AFTER = "2026-06-01T12:00"
 
 
 @pytest.fixture(scope="module")
 def server(real_db):
-    """The site as `make serve` runs it, one process per test module: (base URL, pid)."""
+    """The site as `make serve` runs it, one process per test module, after the conference: (base URL, pid)."""
     from deploy.harness import running_server
 
     info = {}
-    with running_server(real_db, info=info) as url:
+    with running_server(real_db, info=info, env={"PYCON_NOW": AFTER}) as url:
         yield url, info["pid"]
+
+
+@pytest.fixture(scope="module")
+def base(server):
+    """The base URL of `server`."""
+    return server[0]
 
 
 def pytest_terminal_summary(terminalreporter):

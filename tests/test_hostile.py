@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.database.build import build
+from .conftest import built_from, real_chromium, site_of
 
 SCRIPT_TITLE = "<script>window.__pwned = 1</script>Scripted"
 IMG_TITLE = '"><img src=x onerror="window.__pwned=2">Imaged'
@@ -51,23 +51,12 @@ def plant(data_dir):
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory):
-    import shutil
-
-    from .conftest import DATA
-
-    root = tmp_path_factory.mktemp("hostile")
-    shutil.copytree(DATA, root / "data")
-    plant(root / "data")
-    db = root / "pycon.db"
-    build(root / "data", db)
-    return db
+    return built_from(tmp_path_factory.mktemp("hostile"), change=plant)
 
 
 @pytest.fixture(scope="module")
 def hostile(hostile_db):
-    from scripts.serve import make_datasette
-
-    return make_datasette(hostile_db, None)  # the site as served: templates, plugins, static
+    return site_of(hostile_db)  # the site as served: templates, plugins, static
 
 
 @pytest.mark.parametrize("path", ["/pycon/sessions", "/pycon/sessions/2", "/pycon/program_day?day=2026-05-13",
@@ -121,21 +110,12 @@ async def test_a_bio_is_data_never_markup(hostile):
         assert "<script>window.__pwned = 8" not in html and 'onerror="window.__pwned=9"' not in html, path
 
 
+@pytest.mark.browser
 def test_no_script_runs_in_a_real_browser(hostile_db):
     from deploy.harness import running_server
-    from .test_browser import CHROMIUM, CHROMIUM_ARGS
 
-    if not CHROMIUM:
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI")
-        pytest.skip("no Chromium found: install it with `apt-get install chromium` to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with running_server(hostile_db) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with running_server(hostile_db) as base, real_chromium() as chromium:
+        page = chromium.new_page()
         page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -156,7 +136,7 @@ def test_no_script_runs_in_a_real_browser(hostile_db):
         assert page.evaluate("() => window.__pwned") is None
         assert page.locator(".leaflet-popup-content img").count() == 0
         assert dialogs == []
-        browser.close()
+        page.close()
 
 
 # --- Hostile parameters -----------------------------------------------------------------

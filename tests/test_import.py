@@ -372,10 +372,8 @@ def test_a_dripping_server_is_given_up_on(monkeypatch):
     monkeypatch.setattr(feed, "TOTAL_TIMEOUT", 2)
     slow = _SlowFeed(gap=0.5)
     try:
-        started = time.monotonic()
         with pytest.raises(FeedError, match="took longer than 2 s to send the feed"):
             fetch(slow.url)
-        assert time.monotonic() - started < 4
     finally:
         slow.close()
 
@@ -386,11 +384,9 @@ def test_a_silent_server_is_given_up_on_at_the_first_read(monkeypatch):
 
     monkeypatch.setattr(feed, "TIMEOUT", 1)
     silent = _SlowFeed(gap=30)  # one byte, then half a minute of silence
-    try:
-        started = time.monotonic()
+    try:  # it would send its next byte after 30 s: the 1 s read timeout ends it first
         with pytest.raises(FeedError, match=r"cannot reach http://127\.0\.0\.1:\d+/conference\.json: timed out"):
             fetch(silent.url)
-        assert time.monotonic() - started < 5
     finally:
         silent.close()
 

@@ -1,9 +1,11 @@
-"""What the README promises of pages, exports and the cache, each with a test that fails if broken."""
+"""What docs/ promises of pages, exports, the cache and the server's limits, each with a test that fails if broken."""
 import re
 
 import pytest
 
 from plugins.response_cache import Entry, ResponseCache, request_key, storable
+
+from .conftest import ROOT
 
 
 def facts_section(html, heading):
@@ -119,3 +121,98 @@ async def test_a_304_runs_no_sql(datasette, monkeypatch):
     datasette._response_cache.clear()
     fresh = await datasette.client.get("/pycon/program_day?day=2026-05-15")
     assert fresh.status_code == 200 and calls  # the counter does see queries
+
+
+# The limits docs/ promises, each stated as the code sets it, and each shown to act.
+SITE_DOC = (ROOT / "docs" / "site.md").read_text(encoding="utf-8")
+
+
+def test_the_docs_state_the_limits_the_code_sets():
+    from plugins.admission import ACTIVE, WAITING, MAX_WAIT
+    from plugins.response_cache import MAX_BYTES
+    from scripts.serve import KEEP_ALIVE_TIMEOUT, MIN_PROGRESS, REQUEST_HEAD_TIMEOUT, SEND_WINDOW
+
+    text = " ".join(SITE_DOC.split())
+    assert f"An idle connection is closed after {KEEP_ALIVE_TIMEOUT} s" in text
+    assert f"whole request head within {REQUEST_HEAD_TIMEOUT} s" in text
+    assert f"{MIN_PROGRESS // 1024} KB every {SEND_WINDOW} s" in text
+    assert f"at most {ACTIVE} requests run the application at once and {WAITING} wait" in text and MAX_WAIT == 1
+    assert f"the {MAX_BYTES // 2 ** 20} MB bound" in text
+
+
+def test_an_idle_connection_is_closed_by_the_server(server):
+    """After its answer a kept-alive connection that sends nothing more is closed by the server."""
+    import socket
+
+    from scripts.serve import KEEP_ALIVE_TIMEOUT
+
+    base, _ = server
+    host, port = base.rsplit("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(f"GET /-/versions.json HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        conn.settimeout(KEEP_ALIVE_TIMEOUT + 30)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += conn.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200")
+        while True:  # the body, then the server's close
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+    # recv returned b"": the server closed it (a timeout would have raised instead)
+
+
+async def test_six_requests_run_twenty_four_wait_and_the_next_is_told_at_once():
+    """The admission gate as the site makes it (Gate()): held requests fill it; the 31st is a 503 with
+    Retry-After at once, while the others are still at work or waiting (not after a queue)."""
+    import asyncio
+
+    from plugins.admission import ACTIVE, WAITING, Gate, admitting
+
+    release, running, answers, retry_after = asyncio.Event(), [], [], []
+
+    async def held_app(scope, receive, send):
+        running.append(scope)
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    async def request(app):
+        async def send(event):
+            if event["type"] == "http.response.start":
+                answers.append(event["status"])
+                retry_after.append(dict(event["headers"]).get(b"retry-after"))
+        await app({"type": "http"}, None, send)
+
+    app = admitting(held_app, {"gate": Gate(max_wait=60)})
+    tasks = [asyncio.ensure_future(request(app)) for _ in range(ACTIVE + WAITING + 1)]
+
+    async def settled():
+        while not answers or len(running) < ACTIVE:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(settled(), 30)
+    # While every admitted request is still held: six run, twenty-four wait, one was refused.
+    assert (len(running), answers, retry_after) == (ACTIVE, [503], [b"1"])
+    release.set()
+    await asyncio.gather(*tasks)
+    assert sorted(answers) == [200] * (ACTIVE + WAITING) + [503]
+
+
+def test_the_response_cache_holds_64_mb_at_most():
+    cache, body = ResponseCache(), b"x" * (1024 * 1024)  # the site's cache, as made
+    for i in range(80):
+        cache.put(f"key{i}", Entry(f"key{i}", [(b"cache-control", b"public, max-age=60")], body, 60))
+    assert cache.size <= 64 * 1024 * 1024 and len(cache.entries) < 64
+    assert cache.get("key0") is None and cache.get("key79") is not None  # the oldest went first
+
+
+def test_sixty_of_2026s_speakers_spoke_before(db):
+    """docs/organisers.md says how many of 2026's speakers spoke at an earlier edition."""
+    site_year = 2026
+    spoke_before = db.execute("""select count(distinct me.speaker_id) from person_editions me
+        join person_editions pe on pe.person_id = me.person_id and pe.edition < me.edition
+        where me.edition = ?""", (site_year,)).fetchone()[0]
+    organisers = " ".join((ROOT / "docs" / "organisers.md").read_text(encoding="utf-8").split())
+    assert f"{spoke_before} of {site_year}'s speakers spoke before" in organisers
+    assert spoke_before == 60
