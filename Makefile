@@ -42,12 +42,12 @@ JOBS ?= 2
 test: install node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -q -n $(JOBS) --dist loadfile
 
-# make import FEED=https://us.pycon.org/2026/schedule/conference.json (or a file)
+# make import FEED=https://us.pycon.org/<year>/schedule/conference.json (or a file)
 import: install
 	@test -n "$(FEED)" || { echo "usage: make import FEED=<url or file> [TZ_ARG='--timezone America/New_York']"; exit 2; }
 	$(BIN)/pycon-db import "$(FEED)" --data data $(TZ_ARG)
 
-# make import-recordings PYVIDEO=../pyvideo-data/pycon-us-2026 (one event's folder of pyvideo/data)
+# make import-recordings PYVIDEO=../pyvideo-data/pycon-us-<year> (one event's folder of pyvideo/data)
 import-recordings: install
 	@test -n "$(PYVIDEO)" || { echo "usage: make import-recordings PYVIDEO=<pyvideo/data event folder>"; exit 2; }
 	$(BIN)/pycon-db import-recordings "$(PYVIDEO)" --data data

@@ -22,7 +22,7 @@ from datasette.utils.asgi import Response
 from scripts.core.clock import now as clock_now
 from scripts.core.words import slug
 
-PRODID = "-//PyCon US 2026 on Datasette//calendar_feed//EN"
+PRODID = "-//PyCon US on Datasette//calendar_feed//EN"
 REQUIRED = {"event_name", "event_dtstart"}
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 RENDER_IN_THREAD = 300  # rows; the whole program (under 200) renders inline in a few ms
@@ -289,7 +289,7 @@ def render_calendar(rows, columns, title, uid_salt="", empty_zone=None, feed=Tru
 def calendar_title(datasette, request, database, table, query_name, data):
     """The calendar's name, from the query's title and its parameters, after the site's title.
 
-    A subscriber who follows several feeds sees "PyCon US 2026: The program of one track
+    A subscriber who follows several feeds sees "<the edition's name>: The program of one track
     (track=security)", not five calendars all called "The program of one track".
     """
     if request.args.get("_ics_title"):

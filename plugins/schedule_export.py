@@ -20,7 +20,7 @@ from scripts.core.names import PROGRAM_DATABASE_PATTERN
 from scripts.core.times import minute_label
 from scripts.core.words import slug
 
-GENERATOR = {"name": "pycon-us-2026-datasette", "version": "1"}
+GENERATOR = {"name": "pycon-us-datasette", "version": "1"}
 
 
 def event_guid(uid):
@@ -153,7 +153,7 @@ def render_json(conference, tracks, days, version):
             "base_url": conference["url"],
             "conference": {
                 # The c3voc JSON schema allows hyphens in an acronym only in a "-YYYY-name"
-                # suffix, so the JSON spells pycon-us-2026 with underscores.
+                # suffix, so the JSON spells pycon-us-<year> with underscores.
                 "acronym": conference["acronym"].replace("-", "_"),
                 "title": conference["name"], "start": conference["start_date"], "end": conference["end_date"],
                 "daysCount": conference["days"], "timeslot_duration": "00:05",

@@ -56,6 +56,19 @@ def clock(seconds):
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
+def weekdays(days):
+    """ISO days as weekdays in words: 'Friday', 'Wednesday and Thursday', 'Friday to Sunday' (days in a row),
+    'Friday, Sunday and Tuesday' (apart)."""
+    dates = sorted(date.fromisoformat(str(d)[:10]) for d in days)
+    names = [f"{d:%A}" for d in dates]
+    if len(names) <= 1:
+        return "".join(names)
+    in_a_row = all((b - a).days == 1 for a, b in zip(dates, dates[1:]))
+    if in_a_row and len(names) > 2:
+        return f"{names[0]} to {names[-1]}"
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
 def date_range(start, end):
     """'19–23 April 2023', '30 April – 2 May 2022': a conference's span in words."""
     a, b = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
@@ -67,4 +80,4 @@ def date_range(start, end):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters.update(when=when, when_in_words=when_in_words, hhmm=hhmm, clock=clock, day_label=day_label,
-                       day_title=day_title, date_range=date_range)
+                       day_title=day_title, date_range=date_range, weekdays=weekdays)

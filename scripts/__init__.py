@@ -1,1 +1,1 @@
-"""Build, validate and import the PyCon US 2026 dataset."""
+"""Build, validate and import the PyCon US datasets: the site's edition and every earlier one."""

@@ -22,7 +22,7 @@ import click
 from .databases import check_database, served_databases, site_metadata
 from .serve import PLUGINS, ROOT, SETTINGS, STATIC, TEMPLATES
 
-APP = "pycon-us-2026"
+APP = "pycon-us"  # the platform's name for the deployment: the same every year
 PINNED = ("datasette", "datasette-cluster-map", "datasette-leaflet", "nh3")
 
 
@@ -48,7 +48,7 @@ def publish_command(db: Path, out: Path, metadata: Path, app: str = APP, wheel: 
     return args
 
 
-def publish_bundle(db: Path, out: Path):
+def publish_bundle(db: Path, out: Path, app: str = APP):
     check_database(db)
     if out.exists():
         shutil.rmtree(out)
@@ -56,7 +56,7 @@ def publish_bundle(db: Path, out: Path):
         metadata = Path(tmp) / "metadata.json"
         metadata.write_text(json.dumps(site_metadata(db), ensure_ascii=False, indent=2))
         wheel = package_wheel(Path(tmp))
-        result = subprocess.run(publish_command(db, out, metadata, wheel=wheel), capture_output=True, text=True, cwd=ROOT)
+        result = subprocess.run(publish_command(db, out, metadata, app, wheel), capture_output=True, text=True, cwd=ROOT)
         if result.returncode != 0 or not (out / "Dockerfile").exists():
             raise click.ClickException("datasette publish fly --generate-dir failed:\n" + result.stdout + result.stderr)
         shutil.copy2(wheel, out / wheel.name)
@@ -66,9 +66,10 @@ def publish_bundle(db: Path, out: Path):
 @click.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/pycon.db"), show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/bundle"), show_default=True)
-def main(db, out):
+@click.option("--app", default=APP, show_default=True, help="The app's name on the platform.")
+def main(db, out, app):
     """Write the deployable bundle (Dockerfile, fly.toml, database, metadata, plugins, templates)."""
-    publish_bundle(db, out)
+    publish_bundle(db, out, app)
     click.echo(f"wrote {out}/: " + ", ".join(sorted(p.name for p in out.iterdir())))
     click.echo(f"deploy it with `fly deploy` in {out}/ (or build its Dockerfile on any container platform)")
 

@@ -17,7 +17,7 @@ OUT = Path("build/pycon.db")
 
 @click.group()
 def cli():
-    """Build the PyCon US 2026 SQLite database from the sources in data/."""
+    """Build the site's SQLite databases from the sources in data/: its edition's and every earlier edition's."""
 
 
 def _fail(exc: ValidationFailed):
@@ -74,7 +74,7 @@ def editions_beside(db: Path):
 @click.option("--trust-offsets", is_flag=True,
               help="The feed's UTC offsets are another zone's but its instants are right: show them at the conference's times.")
 @click.option("--new-edition", is_flag=True,
-              help="Start a new edition's folder (e.g. --data data/editions/2027) from the feed, then import it; "
+              help="Start a new edition's folder (--data data/editions/<year>) from the feed, then import it; "
                    "needs --timezone and --city.")
 @click.option("--city", default=None, help="The new edition's city, e.g. 'Long Beach, California'.")
 @click.option("--with-prose", is_flag=True,

@@ -73,11 +73,23 @@ def site_metadata(db: Path):
     every query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
     import yaml
 
-    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    metadata = {**about_the_site(db), **yaml.safe_load(METADATA.read_text(encoding="utf-8"))}
     site = metadata["databases"][SITE]
+    site.setdefault("description", f"The {metadata['title']} program, speakers, rooms, tracks, venue and hotels nearby.")
     for edition in editions_of(db):
         metadata["databases"][edition["database"]] = edition_metadata(site, edition)
     return with_inherited(metadata)
+
+
+def about_the_site(db: Path):
+    """The instance's title, source and about: the site's edition's, from its conference row."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        name, url, schedule_url = conn.execute("select name, url, schedule_url from conference").fetchone()
+    finally:
+        conn.close()
+    return {"title": name, "source": f"{name} schedule and the sources each record cites (the sources table)",
+            "source_url": schedule_url or url, "about": name, "about_url": url}
 
 
 INHERITED = ("source", "source_url", "license", "license_url", "about", "about_url")

@@ -21,7 +21,8 @@
     });
   }
 
-  var WATCHED = "pycon-us-2026-watched";
+  var EDITION = document.documentElement.getAttribute("data-edition") || "pycon";
+  var WATCHED = EDITION + "-watched";
 
   function watched() {
     try {
@@ -56,7 +57,7 @@
   });
 
   // The stars a feed was subscribed with (in this browser): when they change, say the feed lacks them.
-  var SUBSCRIBED = "pycon-us-2026-subscribed";
+  var SUBSCRIBED = EDITION + "-subscribed";
 
   function subscribed() {
     try {

@@ -2,7 +2,10 @@
 // No account, no cookie, no server state: every page stays cacheable and the database immutable.
 (function () {
   "use strict";
-  var KEY = "pycon-us-2026-my-schedule";
+  // Kept per edition (the page's <html data-edition>, the edition's id in data/conference.yaml), so one
+  // edition's stars never become the next one's.
+  var EDITION = document.documentElement.getAttribute("data-edition") || "pycon";
+  var KEY = EDITION + "-my-schedule";
 
   function load() {
     try {

@@ -159,7 +159,7 @@ def test_the_tables_for_data_people_have_no_accessibility_violation(page, viewpo
 def test_home_page(page):
     page.goto("/")
     assert page.title().startswith("PyCon US 2026")
-    friday = page.locator("main").get_by_role("link", name="Fri 15", exact=True)
+    friday = page.locator("main .edition-home").get_by_role("link", name="Fri 15 May", exact=True)
     assert friday.get_attribute("href") == "/schedule/2026-05-15"
     page.set_viewport_size(PHONE)
     for day in page.locator("main .home-days a").all():

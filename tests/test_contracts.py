@@ -94,3 +94,50 @@ def test_every_relative_link_of_the_docs_resolves(doc):
 
 def test_the_readme_is_a_map_of_at_most_200_lines():
     assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 200
+
+
+YEAR = re.compile(r"\b20[2-9]\d\b")
+
+
+def python_strings(path):
+    """The string constants of a Python file, its docstrings aside (they are its comments)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+
+
+def uncommented_lines(path):
+    """(line number, text) of a template, script, stylesheet or YAML file, its comments aside."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        text = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
+    if path.suffix in (".js", ".css"):
+        text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
+    lines = text.splitlines()
+    if path.suffix in (".yml", ".conf") or path.name == "Makefile":
+        lines = [line.split("#")[0] if line.lstrip().startswith("#") else line for line in lines]
+    if path.suffix == ".js":
+        lines = [line.split("//")[0] if line.lstrip().startswith("//") else line for line in lines]
+    return list(enumerate(lines, 1))
+
+
+SERVED_AND_BUILT = [*sorted((ROOT / "scripts").rglob("*.py")), *sorted((ROOT / "plugins").glob("*.py")),
+                    *sorted((ROOT / "scripts").rglob("*.sql")), *sorted((ROOT / "templates").glob("*.html")),
+                    *sorted((ROOT / "static").glob("*.js")), *sorted((ROOT / "static").glob("*.css")),
+                    ROOT / "metadata.yml", ROOT / "Makefile", ROOT / "deploy" / "nginx.conf", ROOT / "pyproject.toml"]
+
+
+def test_no_code_template_or_metadata_names_a_year():
+    """An edition's facts come from its sources: the code, templates and metadata name no year (comments and
+    docstrings aside), so the next edition needs no change of them."""
+    found = []
+    for path in SERVED_AND_BUILT:
+        lines = python_strings(path) if path.suffix == ".py" else [
+            (n, line.split("--")[0]) if path.suffix == ".sql" else (n, line) for n, line in uncommented_lines(path)]
+        found += [f"{path.relative_to(ROOT)}:{n}" for n, text in lines if YEAR.search(str(text))]
+    assert found == []

@@ -25,10 +25,14 @@ async def test_home_page_greets_a_newcomer(datasette):
     response = await datasette.client.get("/")
     assert response.status_code == 200
     html = response.text
-    assert "PyCon US 2026" in html and "13-19 May 2026" in html and "Long Beach Convention" in html
+    # The site's edition as data/conference.yaml and the program give it (2026 here).
+    assert "PyCon US 2026" in html and "13–19 May 2026" in html and "Long Beach Convention" in html
+    text = " ".join(html.split())
+    assert "Tutorials Wednesday and Thursday, talks Friday to Sunday, sprints Monday and Tuesday." in text
+    assert "All times are local (America/Los_Angeles, UTC-7 during the conference)." in text
     for link in ("/schedule/2026-05-15", "/schedule", "/pycon/program_track?track=ai",
                  "/pycon/program_track?track=security", "/pycon/hotels_nearby", "/pycon/program.ics",
-                 "/pycon/now_next", "/pycon/search?q=", "/pycon/speaker_index"):
+                 "/pycon/now_next", "/pycon/search", "/pycon/speaker_index", "https://us.pycon.org/2026/schedule/"):
         assert f'href="{link}' in html, link
     assert 'href="/pycon"' in html  # the SQL editor
 

@@ -2,6 +2,7 @@
 labels (data/kinds.yaml), the conference's name, city, zone and days (data/conference.yaml), how many
 sessions are recorded, and the words for a room or time not announced. Pages get it as the `pycon`
 template variable: the site's as a global, an earlier edition's on its own pages."""
+import json
 import weakref
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,7 +22,14 @@ select k.id, k.label, substr(k.search_words, 1, instr(k.search_words || ' ', ' '
   (select count(*) from calendar_events e where e.kind = k.id) as sessions
 from kinds k where k.id not in ('break', 'unfilled') and sessions > 0 order by sessions desc, k.rowid
 """
-CONFERENCE = "select name, city, timezone, start_date, end_date, url, venue_name from conference"
+CONFERENCE = """select id, name, city, timezone, start_date, end_date, url, schedule_url, venue_name, venue_entrance,
+  venue_address from conference"""
+# The tracks, each with its days and its room, for the edition's home.
+TRACKS = """select t.id, t.name, t.days, r.name as room from tracks t left join rooms r on r.id = t.room_id
+order by t.session_count desc, t.name"""
+# The days of the kinds an edition is planned by (tutorials, talks, sprints): its shape in a line.
+KIND_DAYS = """select kind, group_concat(distinct day) as days from sessions
+where kind in ('tutorial', 'talk', 'sprint') and day is not null group by kind"""
 RECORDED = "select count(distinct session_id) from recordings where session_id is not null"
 VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database name: its vocabulary}
 
@@ -29,6 +37,13 @@ VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database na
 def of(datasette, database):
     """The vocabulary of one served database, or None for a database without a program."""
     return VOCABULARIES.get(datasette, {}).get(database)
+
+
+def utc_offset(moment):
+    """'UTC-7', 'UTC+5:30': the offset of a moment, as people write it."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 async def offer(db):
@@ -44,8 +59,11 @@ async def vocabulary(db, name, is_site):
     zone = noon.replace(tzinfo=ZoneInfo(conf["timezone"])).tzname()
     days = [r[0] for r in (await db.execute("select day from conference_days order by day")).rows]
     recorded = (await db.execute(RECORDED)).first()[0]
-    return {"kinds": kinds, "offer": await offer(db), "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
-            "days": days, "year": int(conf["start_date"][:4]), "url": conf["url"], "venue": conf["venue_name"],
+    tracks = [{**dict(r), "days": json.loads(r["days"] or "[]")} for r in (await db.execute(TRACKS)).rows]
+    kind_days = {r["kind"]: sorted(r["days"].split(",")) for r in (await db.execute(KIND_DAYS)).rows}
+    return {"tracks": tracks, "kind_days": kind_days, "schedule_url": conf["schedule_url"], "address": conf["venue_address"],
+            "utc_offset": utc_offset(noon.replace(tzinfo=ZoneInfo(conf["timezone"]))), "kinds": kinds, "offer": await offer(db), "id": conf["id"], "name": conf["name"], "city": conf["city"], "timezone": conf["timezone"], "zone": zone,
+            "days": days, "year": int(conf["start_date"][:4]), "url": conf["url"], "venue": conf["venue_name"], "entrance": conf["venue_entrance"],
             "recorded": recorded, "no_room": NO_ROOM, "no_time": NO_TIME, "database": name, "is_site": is_site}
 
 

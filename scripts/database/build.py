@@ -177,7 +177,7 @@ def hotel_row(h, venue):
         walk = walking_minutes(dist)
     address = ", ".join(p for p in (h["street_address"], h["city"], f"{h['state']} {h['zip'] or ''}".strip()) if p)
     return {**HOTELS.stored(h), "address": address, "distance_km": dist, "walking_min": walk,
-            "popup": hotel_popup(h, address, dist, walk)}
+            "popup": hotel_popup(h, address, dist, walk, venue.get("entrance") or "venue")}
 
 
 def write_hotels(db, ds):
@@ -229,11 +229,11 @@ def write_indexes_and_views(db, ds):
         db.create_view(name, (VIEWS_DIR / f"{name}.sql").read_text())
 
 
-def hotel_popup(h, address, distance_km, walking_min):
+def hotel_popup(h, address, distance_km, walking_min, entrance):
     """The map popup datasette-cluster-map shows for a hotel (JSON with title, description, link)."""
     parts = [address]
     if distance_km is not None:
-        parts.append(f"{distance_km:.2f} km from the Pine Ave entrance, about {walking_min} min on foot")
+        parts.append(f"{distance_km:.2f} km from the {entrance}, about {walking_min} min on foot")
     if h["status"]:
         parts.append(h["status"])
     return json.dumps({"title": h["name"], "description": " · ".join(parts),

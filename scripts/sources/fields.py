@@ -128,9 +128,9 @@ def yaml_datetime(value):
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"{value!r} is not a date and time with offset (e.g. 2026-11-28T00:00:00Z)") from None
+        raise ValueError(f"{value!r} is not a date and time with offset (YYYY-MM-DDTHH:MM:SSZ, or +HH:MM for Z)") from None
     if moment.tzinfo is None:
-        raise ValueError(f"{value!r} needs a UTC offset (e.g. 2026-11-28T00:00:00Z)")
+        raise ValueError(f"{value!r} needs a UTC offset (YYYY-MM-DDTHH:MM:SSZ, or +HH:MM for Z)")
     return moment
 
 
