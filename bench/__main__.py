@@ -43,7 +43,7 @@ def _write(path, fields, rows):
 def scaled_copy(factor: int, target: Path):
     """Write data/ scaled `factor` times into target."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in [*DATA.glob("*.yaml"), DATA / "recordings.csv"]:  # as they are: the first copy keeps the ids
+    for path in [*(p for p in DATA.glob("*.yaml") if p.name != "site.yaml"), DATA / "recordings.csv"]:  # as they are: the first copy keeps the ids
         shutil.copy(path, target / path.name)
     fields, sessions = _rows(DATA / "sessions.csv")
     id_step = max(int(s["id"]) for s in sessions) + 1
@@ -136,7 +136,7 @@ def bench_editions(tmp, repeat):
     """The build of all five editions (data/ with data/editions/) against 2026 alone (data/ without them),
     alternated, so both see the same machine."""
     alone = tmp / "alone"
-    shutil.copytree(DATA, alone, ignore=shutil.ignore_patterns("editions"))
+    shutil.copytree(DATA, alone, ignore=shutil.ignore_patterns("editions", "site.yaml"))
     every, only = [], []
     for _ in range(max(repeat, 3)):
         every.append(time_build(DATA, tmp / "every.db", 1))

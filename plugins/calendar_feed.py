@@ -328,9 +328,9 @@ async def conference_zone(db):
     """The zone and year of the database's conference, for a calendar with no events (UTC and this year
     for a database without one)."""
     if "conference" in await db.table_names():
-        row = (await db.execute("select timezone, start_date from conference")).first()
+        row = (await db.execute("select timezone, year from conference")).first()
         if row and row[0]:
-            return row[0], int(str(row[1])[:4])
+            return row[0], int(row[1])
     return "UTC", clock_now(timezone.utc).year
 
 

@@ -37,8 +37,9 @@ def startup(datasette):
     async def read():
         vocabularies = await vocabulary.read_vocabularies(datasette)
         if vocabularies:
-            datasette.jinja_env.globals[VARIABLE] = vocabularies[SITE]
-            datasette.jinja_env.globals["pycon_editions"] = [v for v in vocabularies.values() if not v["is_site"]]
+            datasette.jinja_env.globals[VARIABLE] = vocabulary.leading(datasette)
+            datasette.jinja_env.globals["pycon_editions"] = sorted(
+                (v for v in vocabularies.values() if not v["is_site"]), key=lambda v: -v["year"])
 
     return read
 

@@ -13,8 +13,8 @@ from urllib.parse import quote
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from scripts.core import vocabulary
 from scripts.core.clock import conference_clock
-from scripts.core.names import SITE
 from scripts.core.times import overlaps
 
 # The agenda canned query's rows (metadata.yml), so the page and its feed hold the same sessions.
@@ -40,23 +40,38 @@ def notes(rows):
     return out
 
 
-def feed_links(datasette, request, ids):
+def edition_of(datasette, request):
+    """The edition whose schedule this is: `?edition=<year>` (an earlier edition's, whose stars this browser
+    keeps under its own id), else the one the site leads with."""
+    asked = request.args.get("edition", "")
+    editions = vocabulary.VOCABULARIES.get(datasette, {}).values()
+    return next((e for e in editions if str(e["year"]) == asked), None) or vocabulary.leading(datasette)
+
+
+def edition_query(edition):
+    """What the page's addresses carry to name an edition the site does not lead with ('' for the one it does)."""
+    return "" if edition["is_site"] else f"edition={edition['year']}&"
+
+
+def feed_links(datasette, request, ids, edition):
     """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, and the page's path to share
     (mine.js makes it whole from the address bar: behind a proxy, only the browser knows the scheme)."""
-    feed = datasette.urls.path(f"/{SITE}/agenda.ics?ids={','.join(ids)}")
+    feed = datasette.urls.path(f"/{edition['database']}/agenda.ics?ids={','.join(ids)}")
     webcal = f"webcal://{request.host}{feed}"
-    share = f"{datasette.urls.path('/schedule/mine')}?ids={','.join(ids)}"
+    share = f"{datasette.urls.path('/schedule/mine')}?{edition_query(edition)}ids={','.join(ids)}"
     return {"download": feed, "webcal": webcal, "share": share,
             "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
 
 
 async def schedule_mine(datasette, request):
-    db = datasette.get_database(SITE)
+    edition = edition_of(datasette, request)
+    db = datasette.get_database(edition["database"])
     conf = dict((await db.execute("select name, start_date, end_date from conference")).first())
-    first, last = date.fromisoformat(conf["start_date"]), date.fromisoformat(conf["end_date"])
+    first, last = [date.fromisoformat(d) for d in (conf["start_date"], conf["end_date"])] if conf["start_date"] else (date.max, date.min)
     # After the conference the page is a list to watch (the conference_clock view says when).
     over = (await conference_clock(db))["over"]
     context = {"conference": conf, "own": request.args.get("own") == "1", "asked": "ids" in request.args, "over": over,
+               vocabulary.VARIABLE: edition, "edition_query": edition_query(edition),
                "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]}
     if context["asked"]:
         rows = [dict(r) for r in (await db.execute(AGENDA, {"ids": request.args.get("ids", "")})).rows]
@@ -66,7 +81,7 @@ async def schedule_mine(datasette, request):
             for r in rows:
                 r["recording_state"] = "missing" if r["kind"] in recorded and not r["recording_url"] else None
         context.update(rows=rows, notes=notes(rows),
-                       links=feed_links(datasette, request, ids) if rows else None)
+                       links=feed_links(datasette, request, ids, edition) if rows else None)
     return Response.html(await datasette.render_template("schedule_mine.html", context, request=request))
 
 

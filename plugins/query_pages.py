@@ -3,8 +3,9 @@ agenda was asked for; the moment now_next shows and the conference's span; wheth
 over, for the home page (a shared cache may show that change up to its s-maxage late, once)."""
 from datasette import hookimpl
 
+from scripts.core import vocabulary
 from scripts.core.clock import conference_clock
-from scripts.core.names import SITE
+from scripts.core.names import SITE, site_template
 
 AGENDA, NOW_NEXT = f"query-{SITE}-agenda.html", f"query-{SITE}-now_next.html"
 
@@ -15,7 +16,7 @@ def extra_template_vars(template, database, request, datasette):
         return {}
     if template == "index.html" and SITE in datasette.databases:
         async def after_the_conference():
-            clock = await conference_clock(datasette.get_database(SITE))
+            clock = await conference_clock(datasette.get_database(vocabulary.leading_database(datasette)))
             return {"conference_over": clock["over"], "clock": clock}
 
         return after_the_conference
@@ -28,4 +29,4 @@ def extra_template_vars(template, database, request, datasette):
     async def now_next():
         return {"clock": await conference_clock(db, request.args.get("at", ""))}
 
-    return {AGENDA: agenda, NOW_NEXT: now_next}.get(template, {})
+    return {AGENDA: agenda, NOW_NEXT: now_next}.get(site_template(template or ""), {})

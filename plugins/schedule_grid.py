@@ -21,6 +21,7 @@ from datasette.utils.asgi import Response
 from scripts.core import vocabulary
 from scripts.core.clock import conference_clock, now as clock_now
 from scripts.core.names import SITE
+from scripts.core.vocabulary import leading_database
 from scripts.core.times import minute_label, minutes, overlaps
 
 SLOT_MIN = 5  # minutes a grid row stands for
@@ -212,8 +213,10 @@ def current_day(days, tz_name, now=None):
 
 async def schedule_start(datasette, request):
     """Before and during the conference, the day that is on; after it, a page that says so."""
-    db = datasette.get_database(SITE)
-    conf = await conference(db)
+    db = datasette.get_database(leading_database(datasette))
+    conf, days = await conference(db), await conference_days(db)
+    if not days:  # the edition the site leads with has no program yet: its home says so
+        return Response.redirect(datasette.urls.path("/"))
     clock = await conference_clock(db)
     # plugins/response_cache.py gives this clock-dependent page a short Cache-Control.
     if clock["over"]:
@@ -242,13 +245,14 @@ EDITION_OF_DAY = "select database from editions where :day between start_date an
 
 
 async def database_of_day(datasette, day):
-    """The name of the database whose edition holds `day`: an earlier edition's, else the site's."""
+    """The name of the database whose edition holds `day` (the site's database lists every edition's dates),
+    else the leading edition's."""
     site = datasette.get_database(SITE)
     if "editions" in await site.table_names():
         row = (await site.execute(EDITION_OF_DAY, {"day": day})).first()
         if row and row[0] in datasette.databases:
             return row[0]
-    return SITE
+    return leading_database(datasette)
 
 
 async def schedule_day(datasette, request):

@@ -3,14 +3,14 @@ import json
 
 from datasette import hookimpl
 
-from scripts.core.names import SITE
+from scripts.core.names import is_program_database
 
 MAP_PAGES = {"hotels", "hotels_nearby"}  # the hotels table and the canned query (a "database" view)
 
 
 def map_page(database, table, view_name, request):
     name = table or (request.url_vars.get("table") if request and request.url_vars else None)
-    return database == SITE and view_name in ("table", "database") and name in MAP_PAGES
+    return is_program_database(database) and view_name in ("table", "database") and name in MAP_PAGES
 
 
 @hookimpl
@@ -28,7 +28,7 @@ def extra_body_script(datasette, database, table, view_name, request):
         return ""
 
     async def inner():
-        db = datasette.get_database(SITE)
+        db = datasette.get_database(database)
         row = (await db.execute(
             "select venue_name as name, venue_entrance as entrance, venue_address as address, latitude, longitude "
             "from conference")).first()

@@ -117,6 +117,39 @@ def import_command(feed, data_dir, tz_name, new_edition, city, with_prose, trust
     click.echo(summary.report())
 
 
+@cli.command("new-edition")
+@click.argument("year", type=click.IntRange(2000, 2999))
+@click.option("--city", required=True, help="Its city, e.g. 'Long Beach, California'.")
+@click.option("--timezone", "tz_name", required=True, help="Its IANA time zone, e.g. America/Los_Angeles.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Its first day, once announced (YYYY-MM-DD).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Its last day, once announced (YYYY-MM-DD).")
+@click.option("--url", default=None, help="Its site (default: https://us.pycon.org/YEAR/, PyCon US's address for a year).")
+@click.option("--feed", default=None, help="Its official schedule feed (URL or file), once published: imported at once.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DATA, show_default=True)
+@click.pass_context
+def new_edition_command(ctx, year, city, tz_name, start, end, url, feed, data_dir):
+    """Start the next edition (data/editions/YEAR/) and make it the one the site leads with (data/site.yaml).
+
+    Every edition keeps its addresses: the site's database, /pycon/..., stays data/'s own edition's."""
+    from .importers.edition import lead_with, new_edition
+    from .importers.feed import FeedError
+
+    if bool(start) != bool(end):
+        raise click.ClickException("give both --start and --end, or neither while the dates are not announced")
+    try:
+        if feed:
+            ctx.invoke(import_command, feed=feed, data_dir=data_dir / "editions" / str(year), tz_name=tz_name,
+                       new_edition=True, city=city)
+            lead_with(data_dir, year)
+            folder = data_dir / "editions" / str(year)
+        else:
+            folder = new_edition(data_dir, year, tz_name, city, (start.date(), end.date()) if start else None, url)
+    except FeedError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"started PyCon US {year} in {folder}/, and the site leads with it (data/site.yaml); "
+               "run 'make build' to see it")
+
+
 @cli.command("import-recordings")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DATA, show_default=True,

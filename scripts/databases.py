@@ -70,26 +70,38 @@ def served_databases(db: Path):
 
 def site_metadata(db: Path):
     """metadata.yml, with a database for each earlier edition: the site's tables as they are shown and
-    every query not marked `site_only` (the questions across editions, hotels, my schedule, the clock)."""
+    every query but those across editions (which read its tables) and, but for the edition the site leads
+    with, those marked `site_only` (hotels, my schedule, the clock)."""
     import yaml
 
-    metadata = {**about_the_site(db), **yaml.safe_load(METADATA.read_text(encoding="utf-8"))}
+    own, leading = about_the_site(db)
+    # The instance is titled after the edition the site leads with; its source and about are each database's
+    # own (Datasette merges the instance's over a table's in its JSON: an instance source would name the
+    # leading edition on every edition's rows).
+    metadata = {"title": leading["title"], **yaml.safe_load(METADATA.read_text(encoding="utf-8"))}
     site = metadata["databases"][SITE]
-    site.setdefault("description", f"The {metadata['title']} program, speakers, rooms, tracks, venue and hotels nearby.")
+    # The site's database is its own edition's for good (its feeds are named after it), whichever the site leads with.
+    site.update({k: v for k, v in own.items() if not site.get(k)})
+    site.setdefault("description", f"The {own['title']} program, speakers, rooms, tracks, venue and hotels nearby.")
     for edition in editions_of(db):
         metadata["databases"][edition["database"]] = edition_metadata(site, edition)
     return with_inherited(metadata)
 
 
 def about_the_site(db: Path):
-    """The instance's title, source and about: the site's edition's, from its conference row."""
+    """The title, source and about of the site's database's own edition, and of the one the site leads
+    with (the same, unless data/site.yaml names another): from the conference row and the editions table."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        name, url, schedule_url = conn.execute("select name, url, schedule_url from conference").fetchone()
+        own = conn.execute("select name, coalesce(schedule_url, url), url from conference").fetchone()
+        try:
+            leading = conn.execute("select name, url, url from editions where is_site").fetchone() or own
+        except sqlite3.OperationalError:  # a database without the editions' tables
+            leading = own
     finally:
         conn.close()
-    return {"title": name, "source": f"{name} schedule and the sources each record cites (the sources table)",
-            "source_url": schedule_url or url, "about": name, "about_url": url}
+    return [{"title": name, "source": f"{name} schedule and the sources each record cites (the sources table)",
+             "source_url": schedule_url, "about": name, "about_url": url} for name, schedule_url, url in (own, leading)]
 
 
 INHERITED = ("source", "source_url", "license", "license_url", "about", "about_url")
@@ -97,16 +109,17 @@ INHERITED = ("source", "source_url", "license", "license_url", "about", "about_u
 
 def with_inherited(metadata: dict):
     """Every database's and table's metadata with the instance's source, license and about where it has
-    none of its own. Datasette 0.65's table and database views write exactly these into the metadata
+    none of its own (a table takes its database's first: the site's database is its own edition's). Datasette
+    0.65's table and database views write exactly these into the metadata
     they are shown (update_with_inherited_metadata), in place: without them here, a row page's footer
     would depend on which pages the process had served before, and replicas would differ."""
-    def inherit(item):
-        item.update({key: item.get(key) or metadata.get(key) for key in INHERITED})
+    def inherit(item, *parents):
+        item.update({key: item.get(key) or next((p[key] for p in parents if p.get(key)), None) for key in INHERITED})
 
     for database in metadata.get("databases", {}).values():
-        inherit(database)
+        inherit(database, metadata)
         for table in database.setdefault("tables", {}).values():
-            inherit(table)
+            inherit(table, database, metadata)  # a database's own edition before the site's
     return metadata
 
 
@@ -116,11 +129,12 @@ SHOWN = ("label_column", "sort", "sort_desc", "facets", "hidden", "size", "sorta
 def edition_metadata(site: dict, edition: dict):
     """An earlier edition's database as the site's is shown, with its own title and source, and its queries
     without the site's examples."""
-    when = f"{edition['start_date']} to {edition['end_date']}"
+    when = f"{edition['start_date']} to {edition['end_date']}" if edition["start_date"] else "dates not announced yet"
     about = f"{edition['name']}, {edition['city']}, {when}"
     queries = {name: {**{k: v for k, v in q.items() if k in ("title", "sql", "hide_sql", "params")},
                       "description_html": f"<p>{html.escape(about)}.</p>"}
-               for name, q in site["queries"].items() if not q.get("site_only")}
+               for name, q in site["queries"].items()
+               if not q.get("across_editions") and (edition["is_site"] or not q.get("site_only"))}
     source = {"source": f"{edition['name']} official schedule feed, and pyvideo's recordings",
               "source_url": edition["source_url"] or edition["url"], "about": edition["name"], "about_url": edition["url"]}
     # The site's tables as they are shown (sorted, faceted, hidden), not as they are described: their descriptions

@@ -6,6 +6,7 @@
   var root = document.getElementById("mine");
   if (!root || !window.fetch || !window.DOMParser || !window.mySchedule) { return; }
   var base = root.getAttribute("data-base");
+  var query = root.getAttribute("data-query") || "";  // "edition=<year>&" on an earlier edition's schedule
   var results = document.getElementById("mine-results");
 
   function shared() {
@@ -17,7 +18,7 @@
     add.addEventListener("click", function () {
       var ids = Array.prototype.map.call(results.querySelectorAll("[data-session]"), function (li) { return li.getAttribute("data-session"); });
       window.mySchedule.save(window.mySchedule.load().concat(ids));
-      location.href = base + "/schedule/mine";
+      location.href = base + "/schedule/mine" + (query ? "?" + query.slice(0, -1) : "");
     });
   }
 
@@ -88,7 +89,7 @@
 
   function own() {
     var ids = window.mySchedule.load();
-    fetch(base + "/schedule/mine?own=1&ids=" + ids.join(","))
+    fetch(base + "/schedule/mine?" + query + "own=1&ids=" + ids.join(","))
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");

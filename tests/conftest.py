@@ -10,6 +10,24 @@ from scripts.database.build import build
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SHARED = ROOT.parent / "shared"
+# The edition the tests read by name: 2026, the edition of data/ itself. A data/ rolled forward (pycon-db
+# new-edition) is copied as of 2026: the editions up to it, the site leading with it.
+EDITION = 2026
+
+
+def copy_data(target: Path, editions=True) -> Path:
+    """data/ as of EDITION, copied to `target` (without data/editions/ if `editions` is false)."""
+    def ignore(folder, names):
+        if not editions and Path(folder) == DATA:
+            return ["editions"]
+        if Path(folder) == DATA / "editions":
+            return [n for n in names if n.isdigit() and int(n) > EDITION]
+        return []
+
+    shutil.copytree(DATA, target, ignore=ignore)
+    if (target / "site.yaml").exists():  # data/ rolled forward: the site as it led with EDITION
+        (target / "site.yaml").write_text(f"edition: {EDITION}\n", encoding="utf-8")
+    return target
 
 
 def needs_shared(*parts):
@@ -30,9 +48,10 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session")
 def real_db(tmp_path_factory):
-    """The real database, built from data/ exactly as `make build` does."""
-    out = tmp_path_factory.mktemp("real") / "pycon.db"
-    build(DATA, out)
+    """The real database, built from data/ as `make build` does, as of 2026 (EDITION)."""
+    root = tmp_path_factory.mktemp("real")
+    out = root / "pycon.db"
+    build(copy_data(root / "data"), out)
     return out
 
 
@@ -50,9 +69,7 @@ def db(real_db):
 @pytest.fixture
 def data_copy(tmp_path):
     """A private copy of data/ that a test may break."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
+    return copy_data(tmp_path / "data")
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +84,7 @@ def datasette(real_db):
 def built_from(root: Path, change=None, editions=True) -> Path:
     """A private copy of data/ in `root` (without the earlier editions if `editions` is false), changed by
     `change(data_dir)`, built into root/pycon.db as `make build` does: the database's path."""
-    ignore = None if editions else shutil.ignore_patterns("editions")
-    shutil.copytree(DATA, root / "data", ignore=ignore)
+    copy_data(root / "data", editions)
     if change is not None:
         change(root / "data")
     build(root / "data", root / "pycon.db")

@@ -939,3 +939,28 @@ def test_a_2023_speaker_page_leads_to_their_other_years(page, viewport):
     page.wait_for_url("**/pycon/sessions/*")
     assert page.locator("header .site-name").inner_text() == "PyCon US 2026"
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.fixture(scope="module")
+def rolled_page(chromium, tmp_path_factory):
+    """The site after `pycon-db new-edition 2027`: its program not out yet."""
+    from .conftest import built_from
+    from .test_next_edition import roll_forward
+
+    db = built_from(tmp_path_factory.mktemp("rolled"), change=roll_forward)
+    with browser_page(chromium, db, env={"PYCON_NOW": AFTER}) as page:
+        yield page
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_next_editions_home_leads_before_its_program_is_out(rolled_page, viewport):
+    page = rolled_page
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    assert page.locator("h1").inner_text() == "PyCon US 2027"
+    assert "The program is not out yet" in page.locator(".edition-home").inner_text()
+    assert page.locator(".site-nav .site-links a").all_inner_texts() == ["Search every edition"]
+    latest = page.locator("#editions .edition").first
+    assert latest.locator("h3, h2").first.inner_text() == "PyCon US 2026" and latest.locator(".home-days a").count() == 7
+    assert no_horizontal_scroll(page) and looked_at(page, "next_edition_home", viewport) == []
+    assert page.js_errors == []

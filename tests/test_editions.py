@@ -64,8 +64,8 @@ def test_the_earlier_editions_hold_no_prose_and_no_contact_data():
     import csv
 
     email = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-    folders = sorted((DATA / "editions").iterdir())
-    assert [f.name for f in folders] == [str(y) for y in YEARS]
+    folders = [DATA / "editions" / str(y) for y in YEARS]
+    assert all(f.is_dir() for f in folders)
     for folder in folders:
         sessions = list(csv.DictReader((folder / "sessions.csv").open(encoding="utf-8")))
         speakers = list(csv.DictReader((folder / "speakers.csv").open(encoding="utf-8")))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT, needs_shared
+from .conftest import DATA, ROOT, copy_data, needs_shared
 
 pytestmark = needs_shared("sources", "official-feeds")
 
@@ -193,7 +193,7 @@ def test_the_committed_edition_is_what_its_feed_gives(tmp_path, year):
 
 def test_a_new_edition_is_started_from_its_feed_and_refused_twice(tmp_path):
     root = tmp_path / "data"
-    shutil.copytree(DATA, root, ignore=shutil.ignore_patterns("editions"))
+    copy_data(root, editions=False)
     folder = root / "editions" / "2024"
     args = ["--new-edition", "--city", "Pittsburgh, Pennsylvania"]
     result = run_import(folder, 2024, *args)

@@ -1,6 +1,5 @@
 """The day grids: which day /schedule opens, how sessions are laid out, what each page says."""
 import csv
-import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,7 +8,7 @@ import pytest
 from plugins.schedule_grid import current_day, layout, sessions_of_day
 from scripts.database.build import build
 
-from .conftest import DATA
+from .conftest import copy_data
 
 DAYS = [f"2026-05-{d}" for d in range(13, 20)]
 LA = ZoneInfo("America/Los_Angeles")
@@ -104,8 +103,7 @@ async def test_a_session_in_several_rooms_is_placed_in_its_first_room(tmp_path):
     """session_rooms' key orders 101a before 104ab; the session's own order (104ab first) must win."""
     from scripts.serve import make_datasette
 
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
+    data = copy_data(tmp_path / "data")
     with (data / "sessions.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for row in rows:

@@ -211,16 +211,15 @@ async def test_relevance(datasette):
 @pytest.fixture(scope="module")
 def described(tmp_path_factory):
     """The site over a copy of data/ where session 2's description and session 19's title share a word."""
-    import shutil
 
     from scripts.database.build import build
     from scripts.serve import make_datasette
 
-    from .conftest import DATA
+    from .conftest import copy_data
     from .test_hostile import add_column
 
     root = tmp_path_factory.mktemp("described")
-    shutil.copytree(DATA, root / "data")
+    copy_data(root / "data")
     add_column(root / "data" / "sessions.csv", "description",
                {"2": "<p>We build a server for <em>zebrafish</em> observations, step by step.</p>"})
     sessions = (root / "data" / "sessions.csv").read_text(encoding="utf-8")

@@ -3,7 +3,6 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from scripts.cli import cli
 from scripts.sources.errors import ValidationFailed
 
 from .bad_inputs import apply_case, load_cases
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, copy_data
 
 
 @pytest.mark.parametrize("case", load_cases(), ids=lambda p: p.stem)
@@ -70,8 +69,9 @@ def test_cli_commands_have_help():
 def test_build_is_deterministic(tmp_path):
     """The site's database and each edition's beside it: the same sources, the same bytes."""
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
-    build(DATA, tmp_path / "a" / "pycon.db")
-    build(DATA, tmp_path / "b" / "pycon.db")
+    data = copy_data(tmp_path / "data")
+    build(data, tmp_path / "a" / "pycon.db")
+    build(data, tmp_path / "b" / "pycon.db")
     built = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert built == ["pycon.db", "pycon2022.db", "pycon2023.db", "pycon2024.db", "pycon2025.db"]
     for name in built:
@@ -93,7 +93,8 @@ def test_failed_build_keeps_the_previous_database(tmp_path, data_copy):
 
 def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
     out = tmp_path / "pycon.db"
-    build(DATA, out)
+    data = copy_data(tmp_path / "data")
+    build(data, out)
     before = out.read_bytes()
     # A build that is killed while it writes: the writer blocks mid-way until it is killed.
     code = (
@@ -104,7 +105,7 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
         "    print('written', flush=True)\n"
         "    time.sleep(60)\n"
         "b.write_database = slow\n"
-        f"b.build({str(DATA)!r}, {str(out)!r})\n"
+        f"b.build({str(data)!r}, {str(out)!r})\n"
     )
     editions = {p.name: p.read_bytes() for p in tmp_path.glob("pycon2*.db")}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -115,7 +116,7 @@ def test_killed_build_leaves_old_database_and_next_build_succeeds(tmp_path):
     proc.wait(timeout=10)
     assert out.read_bytes() == before
     assert {p.name: p.read_bytes() for p in tmp_path.glob("pycon2*.db")} == editions and len(editions) == 4
-    build(DATA, out)
+    build(data, out)
     assert list(tmp_path.glob(".*.partial")) == []
     assert out.read_bytes() == before
 
@@ -130,8 +131,7 @@ CSV_SOURCES = ["sessions.csv", "speakers.csv", "session_speakers.csv", "rooms.cs
                                                               "33.7", "nan", "inf", "a;b", "101a;nope"])))
 def test_any_damaged_cell_gives_a_clear_error(tmp_path, name, row, col, value):
     # tmp_path is shared by every example (hypothesis may replay one): each gets its own folder.
-    target = Path(tempfile.mkdtemp(dir=tmp_path)) / "data"
-    shutil.copytree(DATA, target)
+    target = copy_data(Path(tempfile.mkdtemp(dir=tmp_path)) / "data")
     rows = list(csv.reader(io.StringIO((target / name).read_text(encoding="utf-8"))))
     r = rows[row % len(rows)]
     r[col % len(r)] = value

@@ -3,15 +3,19 @@ earlier edition's beside it, the site's name and its year (`pycon2023`, build/py
 import re
 from pathlib import Path
 
+# The database that holds every edition (the editions' tables, and data/'s own program, published under
+# this name since 2026). The edition the site leads with is another setting (data/site.yaml): its
+# database is this one or an edition's.
 SITE = "pycon"
 # The site's database or an earlier edition's, as a whole name (a pattern for routes too).
 PROGRAM_DATABASE_PATTERN = rf"{SITE}(?:\d{{4}})?"
 PROGRAM_DATABASE = re.compile(PROGRAM_DATABASE_PATTERN)
 # An earlier edition's database inside a template's name (`row-pycon2023-sessions.html`).
 EDITION_IN_TEMPLATE = re.compile(rf"-{SITE}\d{{4}}(?=[-.])")
-# The earlier editions the site's database lists, newest first (scripts/database/editions.py writes them).
-EARLIER_EDITIONS = """select year, name, city, start_date, end_date, url, database, source_url
-from editions where not is_site order by year desc"""
+# The editions whose databases are served beside the site's, newest first (scripts/database/editions.py
+# writes them): every edition but data/'s own.
+EARLIER_EDITIONS = """select year, name, city, start_date, end_date, url, database, source_url, is_site
+from editions where folder != 'data' order by year desc"""
 
 
 def is_program_database(name):

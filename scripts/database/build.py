@@ -15,7 +15,7 @@ from ..sources.checks import validate
 from ..sources.load import Dataset
 from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
                               SOURCES, SPEAKERS, SPRINT_PROJECTS, TRACKS)
-from .editions import validated_editions, write_editions
+from .editions import edition_year, site_year, validated_editions, write_editions
 from .search_index import write_search_index
 
 # Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
@@ -74,7 +74,7 @@ def write_table(db, table, rows):
     db[table.name].insert_all(rows)
 
 
-def write_database(ds: Dataset, path: Path, earlier=None, name=None):
+def write_database(ds: Dataset, path: Path, earlier=None, name=None, leading=None):
     """Create every table, index, view and FTS index in a new database file at `path`. The site's database
     (served as `name`) has the editions' tables too, from `earlier`: the earlier editions, (folder,
     Dataset, database name, its written file) each (scripts/database/editions.py); an earlier edition's
@@ -89,7 +89,7 @@ def write_database(ds: Dataset, path: Path, earlier=None, name=None):
         write(db, ds)
     conn.execute("COMMIT")
     if earlier is not None:
-        write_editions(db, ds, name, earlier)  # a transaction of its own: it attaches the editions' databases
+        write_editions(db, ds, name, earlier, leading)  # a transaction of its own: it attaches the editions' databases
     conn.execute("VACUUM")
     conn.close()
 
@@ -102,8 +102,8 @@ def write_sources_and_conference(db, ds):
     conf = ds.conference
     write_table(db, SOURCES, [SOURCES.stored(s) for s in by_id(ds.sources)])
     venue = {f"venue.{k}": v for k, v in conf["venue"].values.items()}
-    write_table(db, CONFERENCE, [{**CONFERENCE.stored({**conf.values, **venue}),
-                                  "days": (conf["end_date"] - conf["start_date"]).days + 1}])
+    days = (conf["end_date"] - conf["start_date"]).days + 1 if conf["start_date"] and conf["end_date"] else None
+    write_table(db, CONFERENCE, [{**CONFERENCE.stored({**conf.values, **venue}), "year": edition_year(ds), "days": days}])
 
 
 def session_counts(ds):
@@ -246,21 +246,18 @@ def build(data_dir: Path, out: Path) -> Dataset:
     is written."""
     ds = validate(data_dir)
     earlier = validated_editions(data_dir, ds)
+    leading = site_year(data_dir, [edition_year(ds)] + [edition_year(e) for _folder, e in earlier])
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    editions = [(folder, e, edition_path(out, year_of(e))) for folder, e in earlier]
+    editions = [(folder, e, edition_path(out, edition_year(e))) for folder, e in earlier]
     # The search's synonyms are the field's words, not an edition's: an edition folder without its own
     # synonyms.yaml searches with data/'s.
     writes = [(path, lambda target, e=e: write_database(replace(e, synonyms=e.synonyms or ds.synonyms), target))
               for _folder, e, path in editions]
     written = [(folder, e, path.stem, partial_of(path)) for folder, e, path in editions]
-    writes.append((out, lambda target: write_database(ds, target, written, out.stem)))
+    writes.append((out, lambda target: write_database(ds, target, written, out.stem, leading)))
     write_atomically(writes)
     return ds
-
-
-def year_of(ds: Dataset):
-    return int(str(ds.conference["start_date"])[:4])
 
 
 def partial_of(path: Path) -> Path:

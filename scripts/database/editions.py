@@ -38,12 +38,40 @@ def edition_folders(data_dir: Path):
     return sorted(p.parent for p in root.glob("*/conference.yaml")) if root.is_dir() else []
 
 
+SITE_FILE = "site.yaml"
+
+
+def edition_year(ds: Dataset):
+    """An edition's year: its conference.yaml's `year`, else its start date's."""
+    return ds.conference.get("year") or int(str(ds.conference["start_date"])[:4])
+
+
+def site_year(data_dir: Path, years):
+    """The year of the edition the site leads with: data/site.yaml's `edition`, else data/'s own. `years`
+    are the editions there are; naming another is an error that says which there are."""
+    import yaml
+
+    path = Path(data_dir) / SITE_FILE
+    if not path.exists():
+        return None
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValidationFailed([DataError(f"data/{SITE_FILE}", getattr(exc, "problem_mark", None) and exc.problem_mark.line + 1,
+                                          "edition", f"is not YAML: {exc}")]) from None
+    year = doc.get("edition") if isinstance(doc, dict) else None
+    if year not in years:
+        raise ValidationFailed([DataError(f"data/{SITE_FILE}", 1, "edition",
+                                          f"{year!r} is not an edition here: one of {', '.join(map(str, sorted(years)))}")])
+    return year
+
+
 def validated_editions(data_dir: Path, site: Dataset = None):
     """Each earlier edition's Dataset, validated; every error of every edition at once, each naming its file
     as it is in data/ (data/editions/2023/sessions.csv). An edition of the site's year, or two of one year, is one too many."""
     out, errors, years = [], [], {}
     if site is not None:
-        years[str(site.conference["start_date"])[:4]] = "data/conference.yaml"
+        years[str(edition_year(site))] = "data/conference.yaml"
     for folder in edition_folders(data_dir):
         prefix = f"data/{EDITIONS_DIR}/{folder.name}/"
         try:
@@ -51,9 +79,9 @@ def validated_editions(data_dir: Path, site: Dataset = None):
         except ValidationFailed as exc:
             errors += [replace(e, file=prefix + e.file.removeprefix("data/")) for e in exc.errors]
             continue
-        year = str(ds.conference["start_date"])[:4]
+        year = str(edition_year(ds))
         if year in years:
-            errors.append(DataError(prefix + "conference.yaml", ds.conference.line, "start_date",
+            errors.append(DataError(prefix + "conference.yaml", ds.conference.line, "year",
                                     f"the edition of {year} is already {years[year]}'s: keep one"))
             continue
         years[year] = prefix + "conference.yaml"
@@ -67,8 +95,9 @@ def edition_row(ds: Dataset, folder, is_site, database):
     conf = ds.conference
     venue = conf.get("venue")
     program = [s for s in ds.tables["sessions"] if s["kind"] != "unfilled"]
-    return {"year": int(str(conf["start_date"])[:4]), "id": conf["id"], "name": conf["name"], "city": conf.get("city"),
-            "start_date": str(conf["start_date"]), "end_date": str(conf["end_date"]), "timezone": conf["timezone"],
+    dates = [str(conf[d]) if conf.get(d) else None for d in ("start_date", "end_date")]
+    return {"year": edition_year(ds), "id": conf["id"], "name": conf["name"], "city": conf.get("city"),
+            "start_date": dates[0], "end_date": dates[1], "timezone": conf["timezone"],
             "url": conf["url"], "venue_name": venue.get("name") if venue else None,
             "venue_address": venue.get("street_address") if venue else None, "sessions": len(program),
             "speakers": len({l["speaker"] for l in ds.tables["session_speakers"]}), "is_site": int(is_site),
@@ -119,13 +148,15 @@ def create_edition_tables(db, editions):
                                           pk=("edition", "session_id", "speaker_id"))
 
 
-def write_editions(db, site: Dataset, site_name, earlier):
-    """The editions tables: the site's edition (served as `site_name`) and each earlier one, `earlier` being
-    (folder, Dataset, database name, the file its database was written to) each; every edition's row names
-    the database it is served as."""
-    site_year = int(str(site.conference["start_date"])[:4])
-    every = [("data", site, True, site_name)] + [(f"data/{EDITIONS_DIR}/{folder.name}", ds, False, name)
-                                              for folder, ds, name, _path in earlier]
+def write_editions(db, site: Dataset, site_name, earlier, leading=None):
+    """The editions tables: data/'s edition (served as `site_name`, the database that holds them all) and each
+    of data/editions/, `earlier` being (folder, Dataset, database name, the file its database was written to)
+    each; every edition's row names the database it is served as, and `leading` (a year; data/'s when None)
+    is the one the site leads with (is_site)."""
+    site_year = edition_year(site)
+    leading = leading or site_year
+    every = [("data", site, site_year == leading, site_name)] + [
+        (f"data/{EDITIONS_DIR}/{folder.name}", ds, edition_year(ds) == leading, name) for folder, ds, name, _path in earlier]
     editions = [edition_row(ds, folder, is_site, name) for folder, ds, is_site, name in every]
     with attached(db.conn, [path for _folder, _ds, _name, path in earlier]) as sources:
         db.conn.execute("BEGIN")

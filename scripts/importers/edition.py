@@ -7,6 +7,7 @@ CSV starts with its header only.
 """
 import json
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..sources.schema import CSV_TABLES, KINDS
@@ -43,11 +44,80 @@ def start_edition(folder: Path, feed: Feed, tz_name: str, city: str, shared: Pat
         raise FeedError(f"{folder} already holds an edition: import into it without --new-edition")
     if not tz_name or not city:
         raise FeedError("a new edition needs its --timezone and --city (the feed gives neither reliably)")
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(Path(shared) / KINDS.file, folder / KINDS.file)
-    for table in CSV_TABLES.values():
-        header = (Path(shared) / table.file).read_text(encoding="utf-8").splitlines()[0]
-        (folder / table.file).write_text(header + "\n", encoding="utf-8")
-    (folder / "tracks.yaml").write_text("[]\n", encoding="utf-8")
+    start_files(folder, Path(shared))
     (folder / "sources.yaml").write_text("# Where this edition's facts come from; the importer adds its feed.\n", encoding="utf-8")
     (folder / "conference.yaml").write_text(conference_yaml(feed, tz_name, city), encoding="utf-8")
+
+
+def start_files(folder: Path, shared: Path):
+    """An edition folder's vocabulary (copied from `shared`, data/), its tracks (none) and every CSV's header."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shared / KINDS.file, folder / KINDS.file)
+    for table in CSV_TABLES.values():
+        header = (shared / table.file).read_text(encoding="utf-8").splitlines()[0]
+        (folder / table.file).write_text(header + "\n", encoding="utf-8")
+    (folder / "tracks.yaml").write_text("[]\n", encoding="utf-8")
+
+
+def organiser_conference_yaml(year: int, tz_name: str, city: str, dates, url: str, now: datetime):
+    """conference.yaml of an edition the organisers have announced, before any feed: what they said and no more."""
+    source = f"organisers-{year}"
+    lines = [f"# PyCon US {year} as its organisers announced it (pycon-db new-edition); the importer fills in the rest.",
+             f"id: pycon-us-{year}", f"acronym: pycon-us-{year}", f"name: PyCon US {year}", f"year: {year}"]
+    if dates:
+        lines += [f"start_date: {dates[0]:%Y-%m-%d}", f"end_date: {dates[1]:%Y-%m-%d}"]
+    lines += [f"timezone: {tz_name}", f"url: {url}", f"city: {quoted(city)}", f"updated: {now:%Y-%m-%dT%H:%M:%SZ}",
+              f"source: {source}", "venue:", "  notes: Not announced yet.", f"  source: {source}"]
+    return "\n".join(lines) + "\n"
+
+
+def organiser_sources_yaml(year: int, url: str):
+    return (f"# Where this edition's facts come from; the importer adds its feed.\n- id: organisers-{year}\n"
+            f"  title: PyCon US {year} as its organisers announced it (name, city, time zone, dates when given)\n"
+            f"  url: {url}\n")
+
+
+def check_new_edition(data_dir: Path, year: int, tz_name: str, dates):
+    """Refuse, before anything is written, what would make a broken edition: a year that exists, an
+    unknown time zone, an end before the start."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    folder = Path(data_dir) / "editions" / str(year)
+    if folder.exists():
+        raise FeedError(f"{folder} exists: PyCon US {year} is an edition already (import its feed into it)")
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FeedError(f"--timezone {tz_name!r} is not an IANA time zone (e.g. America/Los_Angeles)") from None
+    if dates and dates[1] < dates[0]:
+        raise FeedError(f"--end {dates[1]} is before --start {dates[0]}")
+    if dates and dates[0].year != year:
+        raise FeedError(f"--start {dates[0]} is not in {year}")
+    return folder
+
+
+def new_edition(data_dir: Path, year: int, tz_name: str, city: str, dates=None, url=None):
+    """data/editions/<year>/, with what the organisers said (no program yet), written whole or not at all,
+    and data/site.yaml naming it as the edition the site leads with."""
+    import tempfile
+
+    folder = check_new_edition(data_dir, year, tz_name, dates)
+    url = url or f"https://us.pycon.org/{year}/"
+    with tempfile.TemporaryDirectory(dir=Path(data_dir)) as tmp:
+        draft = Path(tmp) / str(year)
+        start_files(draft, Path(data_dir))
+        (draft / "sources.yaml").write_text(organiser_sources_yaml(year, url), encoding="utf-8")
+        (draft / "conference.yaml").write_text(organiser_conference_yaml(
+            year, tz_name, city, dates, url, datetime.now(timezone.utc)), encoding="utf-8")
+        folder.parent.mkdir(exist_ok=True)
+        draft.rename(folder)
+    lead_with(data_dir, year)
+    return folder
+
+
+def lead_with(data_dir: Path, year: int):
+    """data/site.yaml: the site leads with the edition of `year`."""
+    (Path(data_dir) / "site.yaml").write_text(
+        "# The edition the site leads with: its home page, header, /schedule, My schedule and now/next.\n"
+        f"# Every edition keeps its own addresses (/pycon{year}/...; data/'s own edition, /pycon/...).\nedition: {year}\n",
+        encoding="utf-8")

@@ -410,8 +410,16 @@ def conference_text(conf_text, conference, sessions, tz_name, summary):
     for key, value in (("start_date", days[0]), ("end_date", days[-1]), ("timezone", tz_name)):
         if str(conference.get(key)) != value:
             summary.notices.append(f"conference {key}: {conference.get(key)} -> {value}")
-            conf_text = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", conf_text)
+            conf_text = set_yaml_key(conf_text, key, value)
     return conf_text
+
+
+def set_yaml_key(text, key, value):
+    """A top-level `key: value` of a YAML file's text, replaced where it is, else added before `timezone:` (a
+    new edition's dates, which its organisers had not announced)."""
+    if re.search(rf"(?m)^{key}: ", text):
+        return re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", text)
+    return re.sub(r"(?m)^timezone: ", f"{key}: {value}\ntimezone: ", text, count=1)
 
 
 def sources_text(data_dir, source_id, year, source_url, clock=None):

@@ -118,6 +118,12 @@ def check_times(ds, errors):
     first, last = (conf.get("start_date"), conf.get("end_date")) if conf else (None, None)
     if first and last and last < first:
         errors.append(conf.error("end_date", "is before start_date"))
+    if conf and bool(first) != bool(last) and not {"start_date", "end_date"} & conf.invalid:
+        errors.append(conf.error("end_date" if first else "start_date", "give both dates, or neither while they are not announced"))
+    if conf and not first and not conf.get("year") and not {"start_date", "year"} & conf.invalid:
+        errors.append(conf.error("year", "is missing: an edition without its dates yet needs its year"))
+    if conf and first and conf.get("year") and conf["year"] != first.year:
+        errors.append(conf.error("year", f"{conf['year']} is not the year of start_date {first}"))
     for rec in ds.tables["sessions"]:
         start, end, day = rec["start"], rec["end"], rec["date"]
         # A start with no end is allowed (the schedule may give only when something begins);

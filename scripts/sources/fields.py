@@ -142,6 +142,13 @@ def timezone_name(value):
     return str(value)
 
 
+def yaml_year(value):
+    """A year, as a YAML integer (2027)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 9999:
+        raise ValueError(f"{value!r} is not a year (e.g. the four digits of the edition's year)")
+    return value
+
+
 def yaml_number(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{value!r} is not a number")

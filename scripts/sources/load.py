@@ -105,7 +105,7 @@ def refuse_contact_columns(data_dir: Path, errors):
 
 def _yaml_record(name, item, spec, errors):
     line = item.get("__line__")
-    values = {}
+    values, invalid = {}, set()
     lines = item.get("__lines__", {})
     for key in item:
         if key.startswith("__"):
@@ -124,7 +124,8 @@ def _yaml_record(name, item, spec, errors):
         except (ValueError, TypeError) as exc:
             errors.append(DataError(name, lines.get(key, line), key, str(exc)))
             values[key] = None
-    return Record(name, line, values)
+            invalid.add(key)
+    return Record(name, line, values, frozenset(invalid))
 
 
 def load_yaml_list(data_dir, filename, spec, errors):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from .fields import (chair_list, from_yaml, identifier, identifier_list, integer, iso_date, number, one_of,
                      string_list, text, timezone_name, url, url_template, wall_time, yaml_date, yaml_datetime,
-                     yaml_flag, yaml_number, yes_no)
+                     yaml_flag, yaml_number, yaml_year, yes_no)
 
 LANGUAGES = ("en", "es")
 
@@ -94,8 +94,10 @@ SOURCES = Table("sources", "sources.yaml", "id", (
 # The conference and its venue are one YAML mapping and one row; the venue's fields are `venue.<key>`.
 CONFERENCE = Table("conference", "conference.yaml", "id", (
     field("id", from_yaml(identifier), True), field("name", from_yaml(text), True),
-    field("acronym", from_yaml(identifier), True), field("start_date", yaml_date, True),
-    field("end_date", yaml_date, True), Column("days", int), field("timezone", timezone_name, True),
+    # An edition's year; its dates once announced (a new edition may have none yet: its year says which it is).
+    field("acronym", from_yaml(identifier), True), field("year", yaml_year, type=int),
+    field("start_date", yaml_date), field("end_date", yaml_date), Column("days", int),
+    field("timezone", timezone_name, True),
     field("url", from_yaml(url), True), field("schedule_url", from_yaml(url)), field("city", from_yaml(text)),
     field("updated", yaml_datetime, True),
     # An earlier edition's venue may be known only by name, or not at all (2022's feed names none): unknown stays empty.
