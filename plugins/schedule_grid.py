@@ -184,8 +184,11 @@ def hour_lines(day_start, day_end, starts):
 
 
 def jumps(groups):
-    """Each hour of the day and the first start time at or after it (hours leading to the same one once)."""
+    """Each hour of the day and the first start time at or after it (hours leading to the same one once);
+    none where no session is shown (a filter that matches nothing on the day)."""
     out, seen = [], set()
+    if not groups:
+        return out
     for hour in range(groups[0]["minute"] // 60 * 60, groups[-1]["minute"] + 1, 60):
         target = next(g for g in groups if g["minute"] >= hour)
         if target["minute"] not in seen:

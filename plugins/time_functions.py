@@ -8,13 +8,25 @@ from scripts.core.clock import local_time
 from scripts.core.times import overlaps
 
 
+MAX_TIME = 64  # characters of a time: an ISO 8601 moment is under 40
+
+
 def pycon_overlaps(a_start, a_end, b_start, b_end):
     if None in (a_start, a_end, b_start, b_end):
         return 0
+    if any(len(str(t)) > MAX_TIME for t in (a_start, a_end, b_start, b_end)):
+        raise OverflowError("string or blob too big")  # SQLite says so for an OverflowError
     return int(overlaps(a_start, a_end, b_start, b_end))
+
+
+def pycon_local_time(at, tz_name):
+    """The conference clock's local time; a moment or zone too long to be one is none (NULL), at once."""
+    if len(str(at or "")) > MAX_TIME or len(str(tz_name or "")) > MAX_TIME:
+        return None
+    return local_time(at, tz_name)
 
 
 @hookimpl
 def prepare_connection(conn):
-    conn.create_function("pycon_local_time", 2, local_time, deterministic=False)
+    conn.create_function("pycon_local_time", 2, pycon_local_time, deterministic=False)
     conn.create_function("pycon_overlaps", 4, pycon_overlaps, deterministic=True)

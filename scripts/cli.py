@@ -97,6 +97,10 @@ def import_command(feed, data_dir, tz_name, new_edition, city, with_prose, trust
     shared = data_dir.parent.parent if data_dir.parent.name == "editions" else DATA
     started = False
     try:
+        if tz_name:
+            from .importers.edition import check_zone
+
+            check_zone(tz_name)
         parsed = parse_feed(fetch(feed), feed, feed_kinds(shared if new_edition else data_dir))
         if source_url is None:
             source_url = feed if feed.startswith(("http://", "https://")) else \

@@ -200,7 +200,42 @@ def compressed(app):
     cache compares If-None-Match weakly), and HEAD answered with the headers GET would send."""
     from asgi_gzip import GZipMiddleware
 
-    return head_as_get(weak_etag_when_gzipped(GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE, compresslevel=GZIP_LEVEL)))
+    gzipping = GZipMiddleware(app, minimum_size=GZIP_MIN_SIZE, compresslevel=GZIP_LEVEL)
+    return head_as_get(weak_etag_when_gzipped(negotiated(gzipping)))
+
+
+def gzip_accepted(value: str) -> bool:
+    """Whether an Accept-Encoding value accepts gzip (RFC 9110: codings in any case, q=0 refuses one, `*`
+    stands for the others). asgi-gzip looks for the text "gzip" in it, so it sent gzip for `gzip;q=0` and
+    none for `GZIP`."""
+    weights = {}
+    for part in value.split(","):
+        coding, *params = [p.strip() for p in part.split(";")]
+        weight = 1.0
+        for param in params:
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(number)
+                except ValueError:
+                    weight = 0.0
+        if coding:
+            weights[coding.lower()] = weight
+    return weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0))) > 0
+
+
+def negotiated(app):
+    """The request's Accept-Encoding as asgi-gzip reads it: `gzip` when the client accepts gzip, else none."""
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
+        offered = b",".join(v for k, v in scope["headers"] if k.lower() == b"accept-encoding").decode("latin-1")
+        if gzip_accepted(offered):
+            headers.append((b"accept-encoding", b"gzip"))
+        await app({**scope, "headers": headers}, receive, send)
+
+    return wrapped
 
 
 def weak_etag_when_gzipped(app):

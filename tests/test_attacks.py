@@ -115,11 +115,16 @@ def test_a_simple_request_answers_while_printf_attacks_run(server):
 
 def test_a_huge_search_reads_sixteen_words_and_never_freezes_the_site(server):
     base, _ = server
-    query = "+".join(["security"] + ["0"] * 3500)  # about 10 s before, the whole site frozen
+    query = "+".join(["security"] + ["0"] * 2000)  # 3,500 words froze the whole site for about 10 s before
     status, _, body = fetch(f"{base}/pycon/search.json?q={query}&_shape=array&_r=once")
     rows = json.loads(body)
     assert status == 200 and rows and all(r["marks"].split() == ["security"] + ["0"] * 15 for r in rows)
     assert probe_while(base, lambda: fetch(f"{base}/pycon/search?q={query}&_r={time.time()}"), attackers=2)
+    # Longer than a search reads: refused before any page is drawn (a table page reflected 15 KB into 1.4 MB).
+    for path in ("/pycon/search?q=" + "+".join(["0"] * 3500), "/pycon/sessions?_search=" + "a" * 15000,
+                 "/pycon/hotels?_search_name=" + "a" * 5000):
+        status, _, body = fetch(base + path)
+        assert status == 400 and b"is longer than a search reads (4096 characters)" in body and len(body) < 200, path
 
 
 def test_the_result_budget_counts_what_is_sent(server):
@@ -269,3 +274,25 @@ def test_nginx_never_retries_a_timeout_nor_marks_a_replica_down(tmp_path):
     retries = [line.split()[1:] for line in config.splitlines() if line.strip().startswith("proxy_next_upstream ")]
     assert retries == [["error", "http_503;"]]
     assert config.count("max_fails=0;") == 2
+
+
+@pytest.mark.parametrize("function", ["pycon_ids(x || {big})", "pycon_overlaps({big}, '1', '0', '2')"])
+def test_our_sql_functions_refuse_an_oversized_argument_at_once(server, function):
+    """Hardening 4 (H1): called once a row on a 2 MB argument, pycon_ids ran 15.2 s past the 1 s limit,
+    the progress handler checking only between calls. Each function is now bounded by its input."""
+    base, _ = server
+    big = "replace(printf('%.*c', 999990, 'a'), 'a', '1 ')"
+    sql = ("with recursive c(x) as (select 1 union all select x + 1 from c limit 200) "
+           f"select count({function.format(big=big)}) from c")
+    status, _, body = fetch(sql_url(base, sql))
+    assert status == 400 and json.loads(body)["error"] == "string or blob too big"
+
+
+def test_a_search_function_reads_a_bounded_part_of_its_argument():
+    from plugins.search_functions import pycon_fts_query
+    from plugins.time_functions import pycon_local_time
+    from scripts.core.words import MAX_QUERY
+
+    assert pycon_fts_query(";" * MAX_QUERY + " hidden") == '""'  # past the part it reads: no word
+    assert pycon_fts_query("found " + ";" * 10 ** 6) == '"found"*'
+    assert pycon_local_time("2026-05-15T11:10" + " " * 10 ** 6, "America/Los_Angeles") is None

@@ -514,3 +514,32 @@ def test_recordings_of_sessions_the_feed_removes_are_unlinked_and_said_so(import
     assert "  note: recording demystifying-the-gil unlinked: session 45 is no longer in the program" in output
     kept = db.execute("select session_id from recordings where id = 'ai-assisted-contributions-and-maintainer-load'")
     assert kept.fetchone()[0] == 105  # the fixture keeps session 105, and so its recording
+
+
+def pycon_db(*args):
+    """The command as an organiser runs it: its exit code, and what it printed (a traceback would show)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([str(Path(sys.executable).parent / "pycon-db"), *args], capture_output=True, text=True)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_new_edition_with_a_mistyped_zone_is_refused_and_nothing_is_written(data_copy):
+    """Hardening 4 (M2): a traceback, and 12 files of a half edition that broke every later build."""
+    before = sorted(p.relative_to(data_copy) for p in data_copy.rglob("*"))
+    code, output = pycon_db("import", str(FIXTURE), "--new-edition", "--data", str(data_copy / "editions" / "2027"),
+                            "--timezone", "America/NewYork", "--city", "Long Beach, California")
+    assert code == 1 and "--timezone 'America/NewYork' is not an IANA time zone" in output and "Traceback" not in output
+    assert sorted(p.relative_to(data_copy) for p in data_copy.rglob("*")) == before
+    code, output = pycon_db("import", str(FIXTURE), "--data", str(data_copy), "--timezone", "Mars/Olympus")
+    assert code == 1 and "'Mars/Olympus' is not an IANA time zone" in output and "Traceback" not in output
+
+
+@needs_shared("reference", "pycon-us-2025-conference.json")
+def test_a_new_edition_of_a_year_that_is_one_already_is_refused(data_copy):
+    """Hardening 4: it succeeded, and only the next build refused the second 2025."""
+    code, output = pycon_db("import", str(FEED_2025), "--new-edition", "--data", str(data_copy / "editions" / "2025b"),
+                            "--timezone", "America/New_York", "--city", "Pittsburgh, Pennsylvania")
+    assert code == 1 and "PyCon US 2025 is an edition already" in output and "Traceback" not in output
+    assert not (data_copy / "editions" / "2025b").exists()

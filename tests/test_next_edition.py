@@ -77,7 +77,7 @@ async def test_2027_has_its_own_addresses_and_empty_feeds(rolled):
 def test_a_bad_time_zone_or_an_existing_year_writes_nothing(data_copy):
     before = sorted(p.relative_to(data_copy) for p in data_copy.rglob("*"))
     for args, message in ((["2027", "--timezone", "America/NewYork"], "'America/NewYork' is not an IANA time zone"),
-                          (["2025", "--timezone", "America/New_York"], "PyCon US 2025 is an edition already")):
+                          (["2025", "--timezone", "America/New_York"], "holds PyCon US 2025: it is an edition already")):
         result = subprocess.run([PYCON_DB, "new-edition", *args, "--city", "X", "--data", str(data_copy)],
                                 capture_output=True, text=True)
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr

@@ -51,7 +51,7 @@ async def test_results_are_ranked_with_a_plain_snippet_and_no_repeated_id(datase
 
 
 @pytest.mark.parametrize("q", ['"', "NEAR(", "NEAR(a b", "*", "-", ":", "AND OR", "a AND", "col:val", "^x",
-                               "'; drop table sessions; --", "x" * 10_000, "", "   "])
+                               "'; drop table sessions; --", "x" * 4_000, "", "   "])
 @pytest.mark.parametrize("fmt", ["", ".json", ".ics"])
 async def test_input_is_never_fts_syntax(datasette, q, fmt):
     response = await datasette.client.get(f"/pycon/search{fmt}", params={"q": q})

@@ -158,3 +158,19 @@ def test_text_is_gzipped_for_a_client_that_accepts_it(base, path):
     assert status == 200 and nothing == b"" and head["content-encoding"] == "gzip"
     assert head["content-length"] == headers["content-length"] and head["etag"] == headers["etag"]
     assert headers["content-length"] is None or int(headers["content-length"]) == len(body)  # static files stream
+
+
+@pytest.mark.parametrize("accept, gzipped", [("gzip", True), ("GZIP", True), ("br, gzip;q=0.5", True), ("*", True),
+                                             ("gzip;q=0", False), ("gzip; q=0.0", False), ("*;q=0", False),
+                                             ("identity", False), ("*, gzip;q=0", False)])
+def test_gzip_is_sent_only_where_the_client_accepts_it(base, accept, gzipped):
+    """Accept-Encoding as RFC 9110 reads it: any case, q=0 refuses, `*` stands for the others."""
+    request = urllib.request.Request(base + "/pycon/program.json?_shape=array", headers={"Accept-Encoding": accept})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert (response.headers.get("Content-Encoding") == "gzip") is gzipped, accept
+        body = response.read()
+    if gzipped:
+        import gzip
+
+        body = gzip.decompress(body)
+    assert json.loads(body)[0]["title"]

@@ -36,7 +36,8 @@ def local_time(at, tz_name):
             moment = moment.astimezone(tz) if moment.tzinfo else moment
         except (ValueError, OverflowError):  # unreadable, or out of range in this zone
             return None
-    return moment.strftime("%Y-%m-%d %H:%M")
+    # Four digits of year always (strftime writes year 1 as '1', which no date parser reads back).
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M}"
 
 
 async def conference_clock(db, at=""):

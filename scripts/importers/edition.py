@@ -37,13 +37,44 @@ def quoted(text):
     return json.dumps(str(text), ensure_ascii=False)
 
 
+def check_zone(tz_name: str):
+    """A clear error for a time zone that is not IANA's (a typo: America/NewYork), before anything is written."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FeedError(f"--timezone {tz_name!r} is not an IANA time zone (e.g. America/Los_Angeles)") from None
+
+
+def edition_years(data_dir: Path):
+    """The years of the editions in data_dir (its own and those in editions/), from their conference.yaml."""
+    import yaml
+
+    years = {}
+    for path in [Path(data_dir) / "conference.yaml", *sorted((Path(data_dir) / "editions").glob("*/conference.yaml"))]:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        year = doc.get("year") or str(doc.get("start_date") or "")[:4]
+        if str(year).isdigit():
+            years[int(year)] = path.parent
+    return years
+
+
 def start_edition(folder: Path, feed: Feed, tz_name: str, city: str, shared: Path):
-    """Make the empty edition folder; refuse one that exists (import into it instead)."""
+    """Make the empty edition folder; refuse one that exists (import into it instead), a year that is an
+    edition already, and a time zone that is not one."""
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise FeedError(f"{folder} already holds an edition: import into it without --new-edition")
     if not tz_name or not city:
         raise FeedError("a new edition needs its --timezone and --city (the feed gives neither reliably)")
+    check_zone(tz_name)
+    existing = edition_years(shared).get(feed.year)
+    if existing is not None:
+        raise FeedError(f"PyCon US {feed.year} is an edition already ({existing}): import its feed into that folder")
     start_files(folder, Path(shared))
     (folder / "sources.yaml").write_text("# Where this edition's facts come from; the importer adds its feed.\n", encoding="utf-8")
     (folder / "conference.yaml").write_text(conference_yaml(feed, tz_name, city), encoding="utf-8")
@@ -80,15 +111,12 @@ def organiser_sources_yaml(year: int, url: str):
 def check_new_edition(data_dir: Path, year: int, tz_name: str, dates):
     """Refuse, before anything is written, what would make a broken edition: a year that exists, an
     unknown time zone, an end before the start."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     folder = Path(data_dir) / "editions" / str(year)
-    if folder.exists():
-        raise FeedError(f"{folder} exists: PyCon US {year} is an edition already (import its feed into it)")
-    try:
-        ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise FeedError(f"--timezone {tz_name!r} is not an IANA time zone (e.g. America/Los_Angeles)") from None
+    existing = edition_years(data_dir).get(year)
+    if folder.exists() or existing is not None:
+        raise FeedError(f"{folder if folder.exists() else existing} holds PyCon US {year}: it is an edition already "
+                        "(import its feed into it)")
+    check_zone(tz_name)
     if dates and dates[1] < dates[0]:
         raise FeedError(f"--end {dates[1]} is before --start {dates[0]}")
     if dates and dates[0].year != year:
