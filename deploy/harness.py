@@ -35,11 +35,12 @@ def wait_for(url, timeout=30, process=None):
 
 
 @contextmanager
-def running_server(db: Path, timeout: float = 30, info: dict = None, env: dict = None):
-    """Run `pycon-db serve` on a free loopback port; yield its base URL (and its pid in `info`).
-    `env`: more environment, e.g. PYCON_NOW to serve the site as at that moment."""
+def running_server(db: Path, timeout: float = 30, info: dict = None, env: dict = None, args=()):
+    """Run `pycon-db serve` on a free loopback port; yield its base URL (and in `info` its pid, and `log()`,
+    what it has printed). `env`: more environment, e.g. PYCON_NOW to serve the site as at that moment;
+    `args`: more options of the command."""
     port = free_port()
-    cmd = [str(Path(sys.executable).parent / "pycon-db"), "serve", "--db", str(db), "--port", str(port)]
+    cmd = [str(Path(sys.executable).parent / "pycon-db"), "serve", "--db", str(db), "--port", str(port), *args]
     # The access log goes to a file: a pipe nobody reads would fill up and stall the server.
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
@@ -47,6 +48,7 @@ def running_server(db: Path, timeout: float = 30, info: dict = None, env: dict =
     base = f"http://127.0.0.1:{port}"
     if info is not None:
         info["pid"] = proc.pid
+        info["log"] = lambda: (log.flush(), log.seek(0), log.read())[-1]
     try:
         try:
             wait_for(base + "/-/versions.json", timeout, proc)

@@ -20,6 +20,7 @@ from datasette.utils import derive_named_parameters
 from datasette.utils.asgi import Response
 
 from scripts.core.clock import now as clock_now
+from scripts.core.limits import MAX_RESULT
 from scripts.core.words import slug
 
 PRODID = "-//PyCon US on Datasette//calendar_feed//EN"
@@ -250,6 +251,10 @@ def render_event(row, default_uid_salt):
     return "".join(fold_line(l) for l in lines), (tzid if tz else None), year
 
 
+class CalendarTooLarge(Exception):
+    """The calendar, escaped and folded as it will be sent, outgrew the answer budget."""
+
+
 def render_calendar(rows, columns, title, uid_salt="", empty_zone=None, feed=True):
     """The whole VCALENDAR as a string, and the number of rows left out because they were broken.
 
@@ -259,13 +264,16 @@ def render_calendar(rows, columns, title, uid_salt="", empty_zone=None, feed=Tru
     calendar name and no refresh interval, so a calendar app offers to import them rather than
     to make a calendar of them.
     """
-    events, zones, skipped = [], {}, 0
+    events, zones, skipped, size = [], {}, 0, 0
     for row in rows:
         try:
             text, tzid, year = render_event(row, uid_salt)
         except (ValueError, TypeError, KeyError, OverflowError):
             skipped += 1
             continue
+        size += len(text.encode("utf-8"))  # as sent: escaping can double a value the SQL budget counted once
+        if size > MAX_RESULT:
+            raise CalendarTooLarge(f"the calendar is over {MAX_RESULT // 1_000_000} MB as sent; ask for fewer events")
         events.append(text)
         if tzid:
             low, high = zones.get(tzid, (year, year))
@@ -354,11 +362,14 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
     config = datasette.plugin_config("calendar-feed") or {}
     empty_zone = await conference_zone(datasette.get_database(database))
     feed = not query_name or query_name not in config.get("events", [])
-    if len(rows) > RENDER_IN_THREAD:
-        # A large calendar is built in a thread, so the event loop keeps answering other requests.
-        body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt, empty_zone, feed)
-    else:
-        body, skipped = render_calendar(rows, columns, title, salt, empty_zone, feed)
+    try:
+        if len(rows) > RENDER_IN_THREAD:
+            # A large calendar is built in a thread, so the event loop keeps answering other requests.
+            body, skipped = await asyncio.to_thread(render_calendar, rows, columns, title, salt, empty_zone, feed)
+        else:
+            body, skipped = render_calendar(rows, columns, title, salt, empty_zone, feed)
+    except CalendarTooLarge as exc:
+        return refusal(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
     headers = {"X-Skipped-Rows": str(skipped)} if skipped else {}
     if not feed and len(rows) == 1:
         headers["Content-Disposition"] = f'attachment; filename="{file_name(rows[0].get("event_name"))}.ics"'

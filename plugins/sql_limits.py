@@ -35,8 +35,7 @@ from json.encoder import encode_basestring_ascii
 
 from datasette import hookimpl
 
-MAX_LENGTH = 2_000_000
-MAX_RESULT = 16_000_000
+from scripts.core.limits import MAX_LENGTH, MAX_RESULT
 MAX_PATTERN = 100
 CELL = 160  # what one cell adds to a page beyond its value: markup, a key, separators
 # No legitimate printf takes a millisecond (its result is under 2 MB); a call past this is a

@@ -174,7 +174,8 @@ def import_recordings_command(folder, data_dir):
               help="Database to serve (immutable).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def serve(db, host, port):
+@click.option("--access-log", is_flag=True, help="Log every request (off: a proxy in front logs them, and it costs time).")
+def serve(db, host, port, access_log):
     """Check the database, precompute its inspect file, and serve it with Datasette."""
     from .databases import DatabaseUnusable, check_database
     from .serve import run, write_inspect_file
@@ -186,7 +187,7 @@ def serve(db, host, port):
     inspect_file = db.with_name(db.stem + "-inspect.json")
     inspect_data = write_inspect_file(db, inspect_file)
     click.echo(f"Serving {db}{editions_beside(db)} at http://{host}:{port}/", err=True)
-    run(db, inspect_data, host, port)
+    run(db, inspect_data, host, port, access_log)
 
 
 if __name__ == "__main__":

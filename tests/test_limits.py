@@ -163,3 +163,15 @@ async def test_a_page_stopped_by_the_time_limit_says_so_in_words(real_db):
     assert "<textarea" not in response.text and "recursive" not in response.text
     data = await site.client.get("/pycon/endless.json")
     assert data.status_code == 400 and "SQL query took too long" in data.json()["error"]
+
+
+def test_a_calendar_is_budgeted_as_it_is_sent(server):
+    """Hardening 4 (M3): 15 MB of commas passed the SQL budget and were sent as 29 MB of escaped .ics."""
+    base, _ = server
+    sql = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) "
+           "select 'e' || i || replace(hex(zeroblob(7500)), '0', ',') as event_name, "
+           "'2026-05-15T09:00:00-07:00' as event_dtstart from n")
+    status, _, body = fetch(sql_url(base, sql, "ics"))
+    assert status == 400 and b"The calendar is over 16 MB as sent; ask for fewer events." in body and len(body) < 300
+    status, _, body = fetch(sql_url(base, sql.replace("7500", "3000"), "ics"))  # 12 MB as sent: whole
+    assert status == 200 and body.count(b"BEGIN:VEVENT") == 1000
