@@ -123,7 +123,7 @@ def with_inherited(metadata: dict):
     return metadata
 
 
-SHOWN = ("label_column", "sort", "sort_desc", "facets", "hidden", "size", "sortable_columns")
+SHOWN = ("label_column", "sort", "sort_desc", "facets", "hidden", "size", "sortable_columns", "fts_table", "fts_pk")
 
 
 def edition_metadata(site: dict, edition: dict):

@@ -291,3 +291,13 @@ async def test_tables_read_as_people_read(datasette):
     day_facet = sessions[sessions.index('id="facet-day"'):]
     days = [d for d in ("2026-05-13", "2026-05-14", "2026-05-15", "2026-05-16", "2026-05-17") if d in day_facet[:3000]]
     assert days == sorted(days, key=day_facet.index) and len(days) == 5  # in date order, not by count
+
+
+@pytest.mark.parametrize("path, title", [("/pycon/sessions.json?_search=phishing", "Anatomy of a Phishing Campaign"),
+                                         ("/pycon2023/sessions.json?_search=subinterpreters", "A Per-Interpreter GIL")])
+async def test_a_sessions_table_searches_with_its_own_box(datasette, path, title):
+    """#40: ?_search on sessions was ignored (all 207 rows), the index not linked as Datasette finds one."""
+    rows = (await datasette.client.get(path + "&_shape=array")).json()
+    assert len(rows) == 1 and rows[0]["title"].startswith(title)
+    page = (await datasette.client.get(path.replace(".json", ""))).text
+    assert 'name="_search"' in page and "1 row where search matches" in " ".join(page.split())
