@@ -301,3 +301,18 @@ async def test_a_sessions_table_searches_with_its_own_box(datasette, path, title
     assert len(rows) == 1 and rows[0]["title"].startswith(title)
     page = (await datasette.client.get(path.replace(".json", ""))).text
     assert 'name="_search"' in page and "1 row where search matches" in " ".join(page.split())
+
+
+async def test_a_table_longer_than_its_page_offers_a_csv_of_every_row(datasette, db):
+    """#40: edition_sessions' CSV link gave 1,000 of 1,207 rows and lost all of 2026, shown as text."""
+    import csv
+    import html
+    import io
+
+    page = (await datasette.client.get("/pycon/edition_sessions")).text
+    link = html.unescape(re.search(r'<a href="([^"]+)">CSV of every row</a>', page).group(1))
+    response = await datasette.client.get(link)
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.headers["content-disposition"] == 'attachment; filename="edition_sessions.csv"'
+    assert len(rows) == db.execute("select count(*) from edition_sessions").fetchone()[0] > 1000
+    assert {r["edition"] for r in rows} == {"2022", "2023", "2024", "2025", "2026"}
