@@ -40,7 +40,7 @@ async def load_schedule(datasette, database):
             "join speakers s on s.id = ss.speaker_id order by ss.session_id, ss.position")).rows:
         people.setdefault(r["session_id"], []).append(dict(r))
     tracks = [dict(r) for r in (await db.execute("select id, name from tracks order by id")).rows]
-    venue_room = conference["venue_name"] or conference["city"]  # 2022's feed names no venue: its city
+    venue_room = conference["venue_name"] or conference["city"]  # a feed may name no venue: its city
     days = {}
     for r in rows:
         if not (r["start_iso"] and r["end_iso"]):  # a timetable needs a start and an end

@@ -2,7 +2,7 @@
 
 `when`: "Fri 15 May, 09:45–10:30" from a row's start_local/end_local (the day alone when its time is
 unknown); `when_in_words`: "Friday 15 May, 09:45–10:30 PDT"; `hhmm`: "09:45"; `day_label`, `day_title`,
-`date_range` ("19–23 April 2023"); `clock`: where in a video ("14:31")."""
+`date_range` ("19–23 April"); `clock`: where in a video ("14:31")."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -70,7 +70,7 @@ def weekdays(days):
 
 
 def date_range(start, end):
-    """'19–23 April 2023', '30 April – 2 May 2022': a conference's span in words."""
+    """'19–23 April <year>', '30 April – 2 May <year>': a conference's span in words."""
     a, b = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
     if (a.year, a.month) == (b.year, b.month):
         return f"{a.day}–{b.day} {b:%B %Y}"

@@ -1,16 +1,16 @@
-"""The editions of PyCon US in one database, beside the site's own (2026) tables.
+"""The editions of PyCon US in one database, beside the site's database's own tables.
 
-`data/` is the site's edition (2026), whose tables and pages are as they were; each earlier edition
-is a folder `data/editions/<year>/` in the same schema (the importer writes it from that year's
-official feed, facts only), validated like `data/`. The build writes, for every edition, 2026
-included: `editions` (one row each), `edition_sessions` (every session, its key the edition and its
-id in that edition; its calendar UID is the edition's own, <edition id>-session-<id>@us.pycon.org, as
-2026's), `edition_speakers` and
-`edition_session_speakers`, and `edition_sessions_fts` for questions across years.
+`data/` is the site's database's own edition, whose tables and pages are as they were; every other
+edition is a folder `data/editions/<year>/` in the same schema (the importer writes it from that year's
+official feed, facts only; `pycon-db new-edition` starts the next one), validated like `data/`. The build
+writes, for every edition, data/'s included: `editions` (one row each, `is_site` the one data/site.yaml
+says the site leads with), `edition_sessions` (every session, its key the edition and its id in that
+edition; its calendar UID is the edition's own, <edition id>-session-<id>@us.pycon.org),
+`edition_speakers` and `edition_session_speakers`, and `edition_sessions_fts` for questions across years.
 
-Each earlier edition is also a site of its own: a database built from its folder as the site's is
-from data/ (scripts/database/build.py), served beside it under the name `editions.database` gives
-(pycon2023), so its grids, pages, feeds and exports are the site's, with its own name, zone and venue.
+Each other edition is also a site of its own: a database built from its folder as the site's is from
+data/ (scripts/database/build.py), served beside it under the name `editions.database` gives (pycon
+and the year), so its grids, pages, feeds and exports are the site's, with its own name, zone and venue.
 """
 from contextlib import contextmanager
 from dataclasses import replace
@@ -68,7 +68,7 @@ def site_year(data_dir: Path, years):
 
 def validated_editions(data_dir: Path, site: Dataset = None):
     """Each earlier edition's Dataset, validated; every error of every edition at once, each naming its file
-    as it is in data/ (data/editions/2023/sessions.csv). An edition of the site's year, or two of one year, is one too many."""
+    as it is in data/ (data/editions/<year>/sessions.csv). An edition of the site's year, or two of one year, is one too many."""
     out, errors, years = [], [], {}
     if site is not None:
         years[str(edition_year(site))] = "data/conference.yaml"

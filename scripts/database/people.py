@@ -6,7 +6,7 @@ punctuation are set aside ("Débora Azevedo" and "Debora Azevedo" are one). Ever
 made (`person_editions.matched_by`); names that agree only on their first and last words ("Jane Q. Doe",
 "Jane Doe") are not merged but listed in `people_to_review` for an organiser, never guessed.
 
-Tables: `people` (one row a person: the 2026 speaker id when they spoke in 2026, so their page is
+Tables: `people` (one row a person: data/'s own speaker id when they spoke there, so their page is
 /pycon/speakers/<id>), `person_editions` (each edition that names them, with the speaker id and the
 name as that edition gives it), `people_to_review`.
 """

@@ -2,7 +2,7 @@
 
 Only what the feed or the organiser says goes in: the name and URLs follow the feed's year, the time
 zone and city are the organiser's (`--timezone`, `--city`), the venue is the feed's own about text's
-when it names one (2022's names none: left empty). The vocabulary (kinds) is copied from data/; every
+when it names one (an early feed names none: left empty). The vocabulary (kinds) is copied from data/; every
 CSV starts with its header only.
 """
 import json

@@ -34,7 +34,7 @@ PRESENTATION_URL = re.compile(r"/(\d{4})/schedule/presentation/(\d+)/?$")
 ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "b", "i", "ul", "ol", "li", "code", "pre", "blockquote", "h3", "h4"}
 TIMEOUT = 20  # seconds for any one read
 TOTAL_TIMEOUT = 60  # seconds for the whole download
-MAX_FEED_BYTES = 50_000_000  # the real 2025 feed is under 2 MB
+MAX_FEED_BYTES = 50_000_000  # a real feed is under 2 MB
 EMAIL = re.compile(r"(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 

@@ -109,7 +109,7 @@ def feed_timezone(feed: Feed, tz_name: str, trust_offsets: bool = False, trust_w
     A feed whose offsets are another zone's is refused, since either its times or the zone is
     wrong; with trust_offsets its instants are taken as right and shown at the conference's
     wall clock (an 18:00Z talk at 11:00 in Los Angeles); with trust_wall_clock its wall times
-    are taken as right and its offsets as wrong (2022's feed labels Salt Lake City's 09:00 -07:00,
+    are taken as right and its offsets as wrong (one year's feed labels Salt Lake City's 09:00 -07:00,
     when the city was at -06:00): each time is read at the conference's clock.
     """
     tz = ZoneInfo(tz_name)

@@ -200,7 +200,7 @@ class Matcher:
                 self.claim(r, fits[0]["id"], "title")
 
     def by_title_on_another_day(self):
-        """The same title, on another day than pyvideo's `recorded` (2022's are all the first day): only when
+        """The same title, on another day than pyvideo's `recorded` (one year's are all the first day): only when
         that title is one session's in the whole program and one open recording's."""
         def titles(r):
             return {fold(r.title), fold(without_speaker(r.title, r.speakers))}

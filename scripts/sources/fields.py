@@ -143,7 +143,7 @@ def timezone_name(value):
 
 
 def yaml_year(value):
-    """A year, as a YAML integer (2027)."""
+    """A year, as a YAML integer of four digits."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 9999:
         raise ValueError(f"{value!r} is not a year (e.g. the four digits of the edition's year)")
     return value
