@@ -27,6 +27,13 @@ def wanted(columns, view_name, request):
             and not request.path.endswith((".json", ".csv", ".ics")))
 
 
+def drawn_by_script(columns, view_name, request, template):
+    """Datasette's own pages of calendar events, where static/calendar-links.js adds the links. A canned
+    query with a template of ours (query-pycon-agenda.html) draws them itself, and only when it has rows:
+    an empty agenda offered no subscription on the page but still carried one in its script data."""
+    return wanted(columns, view_name, request) and not str(template or "").startswith("query-")
+
+
 def links_of(request, database):
     urls = calendar_urls(request)
     links = [
@@ -46,17 +53,17 @@ def extra_template_vars(columns, view_name, request, database):
 
 
 @hookimpl
-def extra_js_urls(columns, view_name, request, datasette):
-    if not wanted(columns, view_name, request):
+def extra_js_urls(columns, view_name, request, datasette, template):
+    if not drawn_by_script(columns, view_name, request, template):
         return []
     # static_url is plugins/static_assets.py's: the file's URL with its version.
     return [{"url": datasette.jinja_env.globals["static_url"]("calendar-links.js")}]
 
 
 @hookimpl
-def extra_body_script(columns, view_name, request, database):
+def extra_body_script(columns, view_name, request, database, template):
     """The configuration static/calendar-links.js reads: this page's feed URLs."""
-    if not wanted(columns, view_name, request):
+    if not drawn_by_script(columns, view_name, request, template):
         return ""
     config = json.dumps(links_of(request, database)).replace("<", "\\u003c")
     return f"window.PYCON_CALENDAR_LINKS = {config};"

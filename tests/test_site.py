@@ -316,3 +316,13 @@ async def test_a_table_longer_than_its_page_offers_a_csv_of_every_row(datasette,
     assert response.headers["content-disposition"] == 'attachment; filename="edition_sessions.csv"'
     assert len(rows) == db.execute("select count(*) from edition_sessions").fetchone()[0] > 1000
     assert {r["edition"] for r in rows} == {"2022", "2023", "2024", "2025", "2026"}
+
+
+async def test_an_empty_agenda_offers_no_subscription_anywhere(datasette):
+    """#40: /pycon/agenda?ids= showed no link but carried a Subscribe link in its script data."""
+    empty = (await datasette.client.get("/pycon/agenda?ids=")).text
+    assert "agenda.ics" not in empty and "PYCON_CALENDAR_LINKS" not in empty
+    full = (await datasette.client.get("/pycon/agenda?ids=105,66")).text
+    assert 'href="webcal://localhost/pycon/agenda.ics?ids=105%2C66"' in full  # drawn by the page itself
+    table = (await datasette.client.get("/pycon/calendar_events")).text  # Datasette's own page: the script adds them
+    assert "window.PYCON_CALENDAR_LINKS = " in table and "calendar-links.js" in table
