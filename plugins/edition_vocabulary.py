@@ -1,7 +1,8 @@
-"""The `pycon` template variable (scripts/core/vocabulary.py): the site's edition's as a global, an earlier
-edition's on its own pages, so they name their own edition; `pycon_editions`, the earlier editions' (the
-home page lists them); `site_database`, the site's database for links that lead there. With the filters
-that read it: `kind_label` ("AI track", else the kind in words) and `initial` (a name's letter)."""
+"""The `pycon` template variable (scripts/core/vocabulary.py): the edition the site leads with as a global
+(data/site.yaml), every other edition's on its own pages, so they name their own edition; `pycon_editions`,
+the others', newest first (the home page lists them); `site_database`, the database that holds every
+edition, for the questions across them. With the filters that read it: `kind_label` ("AI track", else the
+kind in words) and `initial` (a name's letter)."""
 import re
 
 from datasette import hookimpl
