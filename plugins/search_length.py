@@ -12,6 +12,10 @@ SEARCHES = ("q", "_search")  # the program's search, and Datasette's table searc
 
 
 def too_long(query_string: bytes):
+    """The search parameter that is longer than a search reads, if any. A query string no longer than that
+    holds none (decoding only shortens), so most requests are not parsed here at all."""
+    if len(query_string) <= MAX_QUERY:
+        return None
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         if (name in SEARCHES or name.startswith("_search_")) and len(value) > MAX_QUERY:
             return name

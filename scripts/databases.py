@@ -74,11 +74,11 @@ def site_metadata(db: Path):
     with, those marked `site_only` (hotels, my schedule, the clock)."""
     import yaml
 
-    own, leading = about_the_site(db)
+    own, leading_title = about_the_site(db)
     # The instance is titled after the edition the site leads with; its source and about are each database's
     # own (Datasette merges the instance's over a table's in its JSON: an instance source would name the
     # leading edition on every edition's rows).
-    metadata = {"title": leading["title"], **yaml.safe_load(METADATA.read_text(encoding="utf-8"))}
+    metadata = {"title": leading_title, **yaml.safe_load(METADATA.read_text(encoding="utf-8"))}
     site = metadata["databases"][SITE]
     # The site's database is its own edition's for good (its feeds are named after it), whichever the site leads with.
     site.update({k: v for k, v in own.items() if not site.get(k)})
@@ -89,19 +89,20 @@ def site_metadata(db: Path):
 
 
 def about_the_site(db: Path):
-    """The title, source and about of the site's database's own edition, and of the one the site leads
-    with (the same, unless data/site.yaml names another): from the conference row and the editions table."""
+    """The title, source and about of the site's database's own edition (its conference row), and the name
+    of the edition the site leads with (the same, unless data/site.yaml names another)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        own = conn.execute("select name, coalesce(schedule_url, url), url from conference").fetchone()
+        name, schedule_url, url = conn.execute("select name, coalesce(schedule_url, url), url from conference").fetchone()
         try:
-            leading = conn.execute("select name, url, url from editions where is_site").fetchone() or own
+            leading = conn.execute("select name from editions where is_site").fetchone()
         except sqlite3.OperationalError:  # a database without the editions' tables
-            leading = own
+            leading = None
     finally:
         conn.close()
-    return [{"title": name, "source": f"{name} schedule and the sources each record cites (the sources table)",
-             "source_url": schedule_url, "about": name, "about_url": url} for name, schedule_url, url in (own, leading)]
+    own = {"title": name, "source": f"{name} schedule and the sources each record cites (the sources table)",
+           "source_url": schedule_url, "about": name, "about_url": url}
+    return own, leading[0] if leading else name
 
 
 INHERITED = ("source", "source_url", "license", "license_url", "about", "about_url")
