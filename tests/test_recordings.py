@@ -92,11 +92,35 @@ def bad_folder(tmp_path, change):
     (lambda d: d["videos"][0].update(url="javascript:alert(1)"), "field 'videos[0].url': 'javascript:alert(1)' is not an http(s) URL"),
     (lambda d: d.update(duration=-5), "field 'duration': -5 is not a number of seconds (0 or more)"),
     (lambda d: d.update(recorded="16 May"), "field 'recorded': '16 May' is not a date (YYYY-MM-DD)"),
+    # hardening 4: each of these was a traceback, a number of minutes in the quintillions, or accepted
+    (lambda d: Raw("[" * 100_000 + "]" * 100_000), "demystifying-the-gil.json is not one recording: its JSON is nested too deeply"),
+    (lambda d: d.update(duration=2**63 - 1), "field 'duration': 9223372036854775807 seconds is longer than a day"),
+    (lambda d: d["videos"][0].update(url="https://www.youtube.com/watch?v=x\n"), "field 'videos[0].url': "
+     "'https://www.youtube.com/watch?v=x\\n' is not an http(s) URL"),
 ])
 def test_bad_recordings_are_refused_by_file_and_field_and_data_is_kept(data_copy, tmp_path, change, message):
     before = snapshot(data_copy)
     result = run(bad_folder(tmp_path, change), data_copy)
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not an exception
+    assert snapshot(data_copy) == before
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda videos, outside: (videos / "x.json").mkdir(), "videos/x.json is not a file (a directory or a pipe)"),
+    (lambda videos, outside: __import__("os").mkfifo(videos / "x.json"), "videos/x.json is not a file (a directory or a pipe)"),
+    (lambda videos, outside: (videos / "x.json").symlink_to(outside), "videos/x.json links out of the event folder"),
+])
+def test_what_is_not_a_recording_file_is_refused_by_name_before_anything_is_read(data_copy, tmp_path, make, message):
+    """A directory named x.json was a traceback, a pipe made the importer wait for ever, and a link out of the
+    folder was followed (hardening 4)."""
+    folder = bad_folder(tmp_path, lambda d: None)
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text(json.dumps({"title": "Not from pyvideo"}))
+    make(folder / "videos", outside)
+    before = snapshot(data_copy)
+    result = run(folder, data_copy)
+    assert result.exit_code != 0 and message in result.output and isinstance(result.exception, SystemExit)
     assert snapshot(data_copy) == before
 
 

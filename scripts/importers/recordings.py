@@ -24,6 +24,7 @@ from .feed import FeedError
 from .official import csv_text, read_rows, write_validated  # the feed importer's all-or-nothing writing
 from .recorded_program import Additions, is_lightning, presentation_id, read_index
 
+MAX_DURATION = 24 * 3600  # no recording of one session is longer than a day
 COLUMNS = ["id", "session", "match", "session_by_hand", "title", "speakers", "recorded", "duration_s", "language",
            "video_url", "thumbnail_url", "presentation_url", "part_of", "start_s", "file", "source"]
 
@@ -73,7 +74,7 @@ def _fail(name, field_name, message):
 
 
 def _http(value, name, field_name):
-    if not isinstance(value, str) or not re.match(r"https?://[^\s/]+\.[^\s]+$", value):
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/]+\.\S+", value):  # no newline at the end
         _fail(name, field_name, f"{value!r} is not an http(s) URL")
     return value
 
@@ -93,6 +94,8 @@ def _duration(doc, name):
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         _fail(name, "duration", f"{value!r} is not a number of seconds (0 or more)")
+    if value > MAX_DURATION:
+        _fail(name, "duration", f"{value} seconds is longer than a day: not the length of one recording")
     return value
 
 
@@ -124,6 +127,8 @@ def read_recording(path: Path, name: str):
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{name} is not JSON: {exc}") from None
+    except RecursionError:
+        raise FeedError(f"{name} is not one recording: its JSON is nested too deeply to read") from None
     if not isinstance(doc, dict):
         _fail(name, None, "should be a JSON object (one recording)")
     speakers = doc.get("speakers") or []
@@ -145,8 +150,22 @@ def read_event(folder: Path):
     folder = Path(folder)
     if not (folder / "category.json").is_file() or not (folder / "videos").is_dir():
         raise FeedError(f"{folder} is not an event folder of pyvideo/data (category.json and videos/)")
-    read = [read_recording(p, f"{folder.name}/videos/{p.name}") for p in sorted((folder / "videos").glob("*.json"))]
+    read = [read_recording(p, f"{folder.name}/videos/{p.name}") for p in recording_files(folder)]
     return [r for r, _ in read], [w for _, warnings in read for w in warnings]
+
+
+def recording_files(folder: Path):
+    """The folder's videos/*.json, each a regular file inside the folder: a directory, a pipe (reading it
+    would wait for ever) or a link out of the folder is refused by name before anything is read."""
+    inside = folder.resolve()
+    paths = sorted((folder / "videos").glob("*.json"))
+    for path in paths:
+        name = f"{folder.name}/videos/{path.name}"
+        if not path.resolve().is_relative_to(inside):
+            raise FeedError(f"{name} links out of the event folder: copy the file in instead")
+        if not path.is_file():
+            raise FeedError(f"{name} is not a file (a directory or a pipe): remove it or rename it")
+    return paths
 
 
 def without_speaker(title, speakers):
