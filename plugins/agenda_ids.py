@@ -3,6 +3,8 @@ import re
 
 from datasette import hookimpl
 
+from scripts.core.limits import create_function
+
 MAX_IDS = 500
 DIGITS = re.compile(r"\d{1,12}")
 # Room for MAX_IDS ids of 12 digits and their separators: a longer text is refused at once, since the
@@ -21,4 +23,4 @@ def pycon_ids(text):
 
 @hookimpl
 def prepare_connection(conn):
-    conn.create_function("pycon_ids", 1, pycon_ids, deterministic=True)
+    create_function(conn, "pycon_ids", 1, pycon_ids)

@@ -3,6 +3,7 @@
 (scripts/core/words.py)."""
 from datasette import hookimpl
 
+from scripts.core.limits import create_function
 from scripts.core.words import query_words
 
 
@@ -27,6 +28,6 @@ def escape_fts(text):
 # trylast: registered after Datasette's own escape_fts, so this one is the one SQLite calls.
 @hookimpl(trylast=True)
 def prepare_connection(conn):
-    conn.create_function("pycon_fts_query", 1, pycon_fts_query, deterministic=True)
-    conn.create_function("pycon_fts_query", 2, pycon_fts_query, deterministic=True)
-    conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
+    create_function(conn, "pycon_fts_query", 1, pycon_fts_query)
+    create_function(conn, "pycon_fts_query", 2, pycon_fts_query)
+    create_function(conn, "escape_fts", 1, escape_fts)

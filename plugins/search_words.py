@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from datasette import hookimpl
 
+from scripts.core.limits import create_function
 from scripts.core.words import MAX_PHRASE, WORD, ascii_folded, query_words
 
 
@@ -127,9 +128,9 @@ def prepare_connection(conn, database, datasette):
     def vocabulary():
         return VOCABULARIES.get(datasette, {}).get(database, EMPTY)
 
-    conn.create_function("pycon_program_query", 2, lambda q, mode: program_query(q, mode, vocabulary()))
-    conn.create_function("pycon_spell", 1, lambda q: spell(q, vocabulary()))
-    conn.create_function("pycon_search_marks", 1, lambda q: marks(q, vocabulary()))
+    create_function(conn, "pycon_program_query", 2, lambda q, mode: program_query(q, mode, vocabulary()), False)
+    create_function(conn, "pycon_spell", 1, lambda q: spell(q, vocabulary()), False)
+    create_function(conn, "pycon_search_marks", 1, lambda q: marks(q, vocabulary()), False)
 
 
 async def words_of_database(db):

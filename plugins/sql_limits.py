@@ -35,13 +35,15 @@ from json.encoder import encode_basestring_ascii
 
 from datasette import hookimpl
 
-from scripts.core.limits import MAX_LENGTH, MAX_RESULT
+from scripts.core import limits
+from scripts.core.limits import MAX_LENGTH, TOO_LARGE, ResultTooLarge, create_function, statement_started
 MAX_PATTERN = 100
 CELL = 160  # what one cell adds to a page beyond its value: markup, a key, separators
 # No legitimate printf takes a millisecond (its result is under 2 MB); a call past this is a
 # runaway %c, and is stopped. The progress handler stops the statement at its time limit
 # between calls, so a statement ends at most CALL_SECONDS past that limit.
 CALL_SECONDS = 0.25
+START_SECONDS = 10  # the child's own start-up, before any call is timed
 _threads = threading.local()
 
 # Reviewed against `select name from pragma_function_list` of SQLite 3.40: one call of each
@@ -61,10 +63,6 @@ zeroblob
 instr replace printf format
 pycon_local_time pycon_overlaps pycon_fts_query pycon_ids escape_fts pycon_program_query pycon_spell pycon_search_marks
 """.split())
-
-
-class ResultTooLarge(sqlite3.OperationalError):
-    pass
 
 
 def as_text(value):
@@ -109,6 +107,8 @@ import pickle, sqlite3, sys
 conn = sqlite3.connect(":memory:")
 conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, int(sys.argv[1]))
 read, write = sys.stdin.buffer.read, sys.stdout.buffer
+write.write(b"R")  # ready: its start-up never counts against a call's time
+write.flush()
 while len(head := read(4)) == 4:
     name, args = pickle.loads(read(int.from_bytes(head, "big")))
     try:
@@ -130,8 +130,7 @@ class PrintfProcess:
     def call(self, name, args, seconds):
         """The result of name(*args), or TimeoutError when it takes longer than `seconds`."""
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", WORKER, str(MAX_LENGTH)],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+            self.start()
         request = pickle.dumps((name, args))
         try:
             self.proc.stdin.write(len(request).to_bytes(4, "big") + request)
@@ -144,6 +143,15 @@ class PrintfProcess:
         if kind == "error":
             raise OverflowError(value) if "too big" in value else ValueError(value)
         return value
+
+    def start(self):
+        """A new child, once it says it is ready (on a loaded machine, Python's start-up took over 0.25 s: a
+        plain printf('%05d', 42) was refused 2 times in 24 when the start counted against the call)."""
+        self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", WORKER, str(MAX_LENGTH)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        if not select.select([self.proc.stdout], [], [], START_SECONDS)[0] or self.proc.stdout.read(1) != b"R":
+            self.stop()
+            raise TimeoutError("printf")
 
     def read(self, n):
         chunks = []
@@ -192,9 +200,8 @@ def budgeted_rows(budget):
         if spent is None:  # each row repeats the column names (JSON objects, CSV's header once)
             spent = budget[cursor] = [0, sum(len(encode_basestring_ascii(d[0] or "")) for d in cursor.description)]
         spent[0] += spent[1] + sum(encoded_size(v) + CELL for v in row)
-        if spent[0] > MAX_RESULT:
-            raise ResultTooLarge(f"query result too large: over {MAX_RESULT // 1_000_000} MB; "
-                                 "select fewer rows or columns")
+        if spent[0] > limits.MAX_RESULT:
+            raise ResultTooLarge(TOO_LARGE)
         return sqlite3.Row(cursor, row)
 
     return row_factory
@@ -212,9 +219,10 @@ def authorizer(action, arg1, arg2, db_name, source):
 def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_PATTERN)
-    conn.create_function("instr", 2, linear_instr, deterministic=True)
-    conn.create_function("replace", 3, linear_replace, deterministic=True)
+    conn.set_trace_callback(statement_started)
+    create_function(conn, "instr", 2, linear_instr)
+    create_function(conn, "replace", 3, linear_replace)
     for name in ("printf", "format"):
-        conn.create_function(name, -1, printf_in_child(conn, name), deterministic=True)
+        create_function(conn, name, -1, printf_in_child(conn, name))
     conn.row_factory = budgeted_rows(weakref.WeakKeyDictionary())
     conn.set_authorizer(authorizer)

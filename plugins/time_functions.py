@@ -4,6 +4,7 @@
 session's "at the same time"."""
 from datasette import hookimpl
 
+from scripts.core.limits import create_function
 from scripts.core.clock import local_time
 from scripts.core.times import overlaps
 
@@ -14,9 +15,10 @@ MAX_TIME = 64  # characters of a time: an ISO 8601 moment is under 40
 def pycon_overlaps(a_start, a_end, b_start, b_end):
     if None in (a_start, a_end, b_start, b_end):
         return 0
-    if any(len(str(t)) > MAX_TIME for t in (a_start, a_end, b_start, b_end)):
+    times = [str(t) for t in (a_start, a_end, b_start, b_end)]  # times are text: a number is read as one
+    if any(len(t) > MAX_TIME for t in times):
         raise OverflowError("string or blob too big")  # SQLite says so for an OverflowError
-    return int(overlaps(a_start, a_end, b_start, b_end))
+    return int(overlaps(*times))
 
 
 def pycon_local_time(at, tz_name):
@@ -28,5 +30,5 @@ def pycon_local_time(at, tz_name):
 
 @hookimpl
 def prepare_connection(conn):
-    conn.create_function("pycon_local_time", 2, pycon_local_time, deterministic=False)
-    conn.create_function("pycon_overlaps", 4, pycon_overlaps, deterministic=True)
+    create_function(conn, "pycon_local_time", 2, pycon_local_time, deterministic=False)
+    create_function(conn, "pycon_overlaps", 4, pycon_overlaps)

@@ -175,3 +175,75 @@ def test_a_calendar_is_budgeted_as_it_is_sent(server):
     assert status == 400 and b"The calendar is over 16 MB as sent; ask for fewer events." in body and len(body) < 300
     status, _, body = fetch(sql_url(base, sql.replace("7500", "3000"), "ics"))  # 12 MB as sent: whole
     assert status == 200 and body.count(b"BEGIN:VEVENT") == 1000
+
+
+@pytest.mark.parametrize("module, sql", [
+    ("agenda_ids", "select count(pycon_ids(x || ' 2')) from c"),
+    ("sql_limits", "select count(replace(x, '1', '2')) from c"),
+    ("sql_limits", "select count(instr(x, '9')) from c"),
+    ("search_functions", "select count(pycon_fts_query(x)) from c"),
+    ("time_functions", "select count(pycon_overlaps('09:00', '10:00', x, '11:00')) from c"),
+])
+def test_a_function_called_once_a_row_stops_its_statement_at_the_time_limit(monkeypatch, module, sql):
+    """Hardening 4, H1: SQLite's progress handler (the time limit) runs only between about 1,000 steps of
+    its machine, so calls once a row ran for seconds past it. Every function of ours checks the statement's
+    time itself: with no progress handler at all, a statement of a billion rows stops at the limit."""
+    import importlib
+    import sqlite3
+
+    from scripts.core import limits
+
+    conn = sqlite3.connect(":memory:")
+    importlib.import_module("plugins.sql_limits").prepare_connection(conn)
+    importlib.import_module(f"plugins.{module}").prepare_connection(conn)
+    rows = "with recursive c(x) as (select 1 union all select x + 1 from c limit 1000000000) "
+    assert conn.execute(rows.replace("1000000000", "3") + sql).fetchone()[0] == 3  # within the limit: an answer
+    monkeypatch.setattr(limits, "TIME_LIMIT_MS", 50)
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        conn.execute(rows + sql).fetchone()
+    # The next statement has its own time: the statement cache's copy of one that ran before too.
+    assert conn.execute(rows.replace("1000000000", "3") + sql).fetchone()[0] == 3
+
+
+async def test_a_page_over_what_one_answer_may_weigh_says_so_in_words(datasette, monkeypatch):
+    """#38: at 100x the program, a day grid answered 500 ("query result too large"). A page people read says
+    it is too much for one page; the JSON keeps Datasette's error with the reason."""
+    from scripts.core import limits
+
+    assert (await datasette.client.get("/schedule/2026-05-15?_r=warm")).status_code == 200  # the site's own tables read
+    monkeypatch.setattr(limits, "MAX_RESULT", 50_000)  # Friday's grid weighs more than this
+    page = await datasette.client.get("/schedule/2026-05-15?_r=too-large")
+    assert page.status_code == 400 and "<h1>Too much for one page</h1>" in page.text
+    assert "select " not in page.text.lower() and "Traceback" not in page.text
+    data = await datasette.client.get("/pycon/program_day.json?day=2026-05-15&_r=too-large")
+    assert data.status_code == 400 and "query result too large" in data.json()["error"]
+    monkeypatch.undo()
+    assert (await datasette.client.get("/schedule/2026-05-15?_r=fits")).status_code == 200
+
+
+def test_a_request_head_that_keeps_growing_is_refused_with_a_400(server):
+    """A head still incomplete past 16 KB is refused, its 400 readable, however slowly it comes (httptools
+    would buffer a header of any length): the server holds no more of it."""
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(b"GET /pycon HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 10_000)
+        time.sleep(0.3)
+        conn.sendall(b"a" * 10_000)  # 20 KB and still no end of the head
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400") and b"request line and headers over 16 KB" in answer
+
+
+def test_printf_helper_start_up_never_counts_against_a_call(monkeypatch):
+    """Hardening 4 (low): a plain printf('%05d', 42) was refused as "took too long" 2 times in 24, its helper
+    process's start-up counted against the call's 0.25 s. Here the start-up takes 0.5 s: the call still answers."""
+    from plugins import sql_limits
+
+    monkeypatch.setattr(sql_limits, "WORKER", "import time; time.sleep(0.5)\n" + sql_limits.WORKER)
+    worker = sql_limits.PrintfProcess()
+    try:
+        assert worker.call("printf", ("%05d", 42), sql_limits.CALL_SECONDS) == "00042"
+    finally:
+        worker.stop()
