@@ -20,6 +20,8 @@ from scripts.databases import check_database
 from .harness import ROOT, free_port, running_server, wait_for
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+# A replica nginx cannot reach is taken out at once, and tried again after this (deploy/nginx.conf).
+FAIL_TIMEOUT = "5s"
 
 
 def nginx_binary():
@@ -28,7 +30,7 @@ def nginx_binary():
 
 def render_config(prefix: Path, port: int, replica_ports):
     """deploy/nginx.conf with its placeholders filled in."""
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in replica_ports)
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout={FAIL_TIMEOUT};" for p in replica_ports)
     # As root, nginx would run its workers as "nobody", who cannot write to this folder.
     user = "user root;" if os.geteuid() == 0 else ""
     text = NGINX_CONF.read_text(encoding="utf-8")
@@ -60,15 +62,15 @@ def running_nginx(prefix: Path, port: int, replica_ports):
 
 
 @contextmanager
-def running_cluster(db: Path, port: int = None, replicas: int = 2, prefix: Path = None):
-    """Yield (nginx URL, [{"url", "pid"} for each replica]) while the cluster runs."""
+def running_cluster(db: Path, port: int = None, replicas: int = 2, prefix: Path = None, env: dict = None):
+    """Yield (nginx URL, [{"url", "pid"} for each replica]) while the cluster runs; `env` as running_server's."""
     with ExitStack() as stack:
         if prefix is None:
             prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pycon-cluster-")))
         nodes = []
         for _ in range(replicas):
             info = {}
-            url = stack.enter_context(running_server(db, info=info))
+            url = stack.enter_context(running_server(db, info=info, env=env))
             nodes.append({"url": url, "pid": info["pid"], "port": int(url.rsplit(":", 1)[1])})
         port = port or free_port()
         stack.enter_context(running_nginx(prefix, port, [n["port"] for n in nodes]))

@@ -1,38 +1,53 @@
 """HTTP caching for an immutable database: ETags, 304s and a bounded in-memory response cache.
 
 Correct by construction:
-- only a complete 200 answer to a GET is stored, and only when its own headers say a shared
-  cache may keep it (no `private`, `no-store`, `no-cache`, Set-Cookie or unknown Vary);
+- only a complete answer to a GET is stored (a 200, or a redirect), and only when its own headers
+  say a shared cache may keep it (no `private`, `no-store`, `no-cache`, Set-Cookie or unknown Vary);
 - a HEAD is answered from the GET (same headers, Content-Length included, no body): the
   application is always asked for the GET, so an empty HEAD body can never be stored;
 - requests carrying a Cookie or Authorization header bypass the cache entirely (Datasette
   marks their answers `private, no-store`);
 - the key is everything in the request that can change the body: the databases' hashes (an
-  edition's page reads the site's database too: a speaker's other editions), scheme
-  (uvicorn sets it from X-Forwarded-Proto for a trusted proxy), Host, the path and the query
-  string exactly as sent (repeated parameters keep their order);
+  edition's page reads the site's database too: a speaker's other editions), the clock's setting
+  (clock.setting()), scheme (uvicorn sets it from X-Forwarded-Proto for a trusted proxy), Host, the path
+  and the query string exactly as sent (repeated parameters keep their order). It is built from
+  the request as it came: a hit decodes nothing; only a miss reads the path as Datasette routes it;
 - the ETag is a hash of the stored body and the headers that shape it, so it changes
   whenever the body can, and replicas that render the same bytes give the same ETag;
-- the bound counts keys, headers and bodies;
+- the bound counts keys, headers and bodies (both encodings);
 - an entry lives no longer than its own Cache-Control promises a shared cache (s-maxage,
-  else max-age): even `select random()` is run again once that has passed.
+  else max-age): even `select random()` is run again once that has passed. Within its
+  stale-while-revalidate it is still answered while one request renews it in the background.
+
+Fast under a crowd:
+- an answer is gzipped once, in a thread, when it is stored; every client that accepts gzip gets that
+  copy (before, asgi-gzip compressed it again on the event loop for each of them: 85% of a hit);
+- concurrent misses of one URL are computed once: the others wait for that answer (up to
+  COALESCE_WAIT) rather than each taking a turn at the admission gate;
+- pages that show the clock are stored too, each until what it shows can next change
+  (scripts/core/clock.py: the next minute for now_next, the next day for /schedule, the conference's
+  start or end for the home page), never longer than CLOCK_MAX, and never served stale.
 
 It also says, in Cache-Control, how long browsers and shared caches (nginx, a CDN) may keep
-each kind of response: pages, feeds (calendars, schedule exports) and clock pages. Configured in metadata.yml under plugins.response-cache: `feed_suffixes`, `uncached`
-(queries whose result depends on the clock, like now_next, matched after Datasette's
-tilde-decoding, so `now~5Fnext` is the same query), `uncached_paths` (whole paths, such as
-`schedule`, which redirects to the day that is on), and
-`routes` (first path segments outside /<database>/ whose pages depend on the databases, such as
-`schedule`, whose days are the site's edition's or an earlier one's).
+each kind of response: pages, feeds (calendars, schedule exports) and clock pages. Configured in
+metadata.yml under plugins.response-cache: `feed_suffixes`, `clock_queries` (canned queries that show
+the clock, matched after Datasette's tilde-decoding so `now~5Fnext` is the same query, unless `?at=`
+names the moment), `clock_paths` (whole paths, such as `schedule`), and `routes` (first path segments
+outside /<database>/ whose pages depend on the databases, such as `schedule`).
 """
+import asyncio
 import hashlib
 import re
 import time
 from collections import OrderedDict
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
+from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
+
+from scripts.core import clock, vocabulary
+from scripts.core.compression import compress, compressible, gzip_accepted
 
 # What browsers and shared caches (nginx, a CDN) may keep, by kind of response. The database
 # changes only with a deploy: shared caches keep pages 5 minutes (so a deploy shows within 5),
@@ -40,29 +55,39 @@ from datasette.utils import tilde_decode
 PAGE_CACHE_CONTROL = b"public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
 # Calendar apps poll hourly; the shared tier still refreshes within 5 minutes.
 FEED_CACHE_CONTROL = b"public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"
-# now_next and /schedule depend on the clock: kept briefly, by anyone.
-CLOCK_CACHE_CONTROL = b"public, max-age=30, s-maxage=30"
+# A page that shows the clock is kept until it can change (clock.seconds_until_change), at most this long.
+CLOCK_MAX = 300
 MAX_ENTRIES = 2048
 MAX_BYTES = 64 * 1024 * 1024
 MAX_BODY = 8 * 1024 * 1024
 ENTRY_OVERHEAD = 512  # the Python objects around a stored entry, in bytes
+COALESCE_WAIT = 5.0  # a request waits this long at most for the same URL's answer being computed
+STORED_STATUSES = {200, 301, 302, 307, 308}
 DROPPED_HEADERS = {b"content-length", b"date", b"server", b"etag"}
 REFUSING_DIRECTIVES = ("private", "no-store", "no-cache", "max-age=0", "s-maxage=0")
 ALLOWED_VARY = {b"cookie", b"authorization", b"accept-encoding"}
 
 
 class Entry:
-    """A stored response: headers without the per-response ones, body, ETag and its size."""
+    """A stored response: status, headers without the per-response ones, body (and its gzip when worth
+    it), ETag, size, and until when it is fresh and then may still be served while renewed."""
 
-    __slots__ = ("headers", "body", "etag", "size", "expires")
+    __slots__ = ("status", "headers", "body", "gzipped", "etag", "size", "expires", "stale_until")
 
-    def __init__(self, key, headers, body, lifetime):
-        self.headers, self.body, self.expires = headers, body, time.monotonic() + lifetime
+    def __init__(self, key, headers, body, lifetime, status=200, gzipped=None, stale=0):
+        self.status, self.headers, self.body, self.gzipped = status, headers, body, gzipped
+        self.expires = time.monotonic() + lifetime
+        self.stale_until = self.expires + stale
         digest = hashlib.sha256(body)
         for name, value in headers:
             digest.update(b"\0" + name.lower() + b"\0" + value)
         self.etag = b'"' + digest.hexdigest()[:32].encode() + b'"'
-        self.size = len(key) + len(body) + sum(len(k) + len(v) for k, v in headers) + ENTRY_OVERHEAD
+        self.size = (len(key) + len(body) + len(gzipped or b"") + sum(len(k) + len(v) for k, v in headers)
+                     + ENTRY_OVERHEAD)
+
+    @property
+    def fresh(self):
+        return self.expires > time.monotonic()
 
 
 class ResponseCache:
@@ -73,9 +98,9 @@ class ResponseCache:
         self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
 
     def get(self, key):
-        """The entry stored under key, unless it has outlived what its Cache-Control promised."""
+        """The entry stored under key, fresh or still within its stale-while-revalidate; else None."""
         entry = self.entries.get(key)
-        if entry is not None and entry.expires <= time.monotonic():
+        if entry is not None and entry.stale_until <= time.monotonic():
             self.size -= self.entries.pop(key).size
             return None
         if entry is not None:
@@ -114,13 +139,14 @@ def request_key(scope, db_hash):
     """Everything in the request that can change the body, as one string."""
     headers = scope.get("headers", [])
     raw_path = scope.get("raw_path") or scope.get("path", "").encode("latin-1")
-    return "\n".join([db_hash, scope.get("scheme", "http"), header(headers, b"host").decode("latin-1"),
-                      raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1")])
+    return "\n".join([db_hash, clock.setting(), scope.get("scheme", "http"),
+                      header(headers, b"host").decode("latin-1"), raw_path.decode("latin-1"),
+                      scope.get("query_string", b"").decode("latin-1")])
 
 
 def storable(status, headers, body):
     """May a shared cache keep this response? Judged from the response itself."""
-    if status != 200 or len(body) > MAX_BODY or header(headers, b"set-cookie"):
+    if status not in STORED_STATUSES or len(body) > MAX_BODY or header(headers, b"set-cookie"):
         return False
     control = header(headers, b"cache-control").decode("latin-1").lower().replace(" ", "")
     if not control or any(d in control.split(",") for d in REFUSING_DIRECTIVES) or lifetime(headers) <= 0:
@@ -129,13 +155,27 @@ def storable(status, headers, body):
     return vary <= ALLOWED_VARY
 
 
-AGE = re.compile(r"(s-maxage|max-age)=(\d+)")
+AGE = re.compile(r"(s-maxage|max-age|stale-while-revalidate)=(\d+)")
+
+
+def ages(headers):
+    return dict(AGE.findall(header(headers, b"cache-control").decode("latin-1").lower()))
 
 
 def lifetime(headers):
     """How long a shared cache may keep a response: its s-maxage, else its max-age, in seconds."""
-    ages = dict(AGE.findall(header(headers, b"cache-control").decode("latin-1").lower()))
-    return int(ages.get("s-maxage", ages.get("max-age", 0)))
+    found = ages(headers)
+    return int(found.get("s-maxage", found.get("max-age", 0)))
+
+
+async def stored_entry(key, status, headers, body):
+    """The entry for an answer, its gzip made once, in a thread (zlib lets the event loop go on)."""
+    kept = [(k, v) for k, v in headers if k.lower() not in DROPPED_HEADERS]
+    gzipped = None
+    if compressible(body, header(headers, b"content-type"), header(headers, b"content-encoding")):
+        gzipped = await asyncio.to_thread(compress, body)
+        gzipped = gzipped if len(gzipped) < len(body) else None
+    return Entry(key, kept, body, lifetime(headers), status, gzipped, int(ages(headers).get("stale-while-revalidate", 0)))
 
 
 def etag_matches(value, etag):
@@ -147,6 +187,14 @@ def etag_matches(value, etag):
 
 def with_cache_control(headers, value):
     return [(k, v) for k, v in headers if k.lower() != b"cache-control"] + [(b"cache-control", value)]
+
+
+def with_vary(headers, name):
+    vary = header(headers, b"vary")
+    if name.lower() in [v.strip().lower() for v in vary.split(b",")]:
+        return headers
+    value = vary + b", " + name if vary else name
+    return [(k, v) for k, v in headers if k.lower() != b"vary"] + [(b"vary", value)]
 
 
 class Capture:
@@ -195,15 +243,21 @@ async def answer(send, status, headers, body, head):
 
 
 async def answer_from(entry, request_headers, send, head):
-    """A 304 when If-None-Match matches the entry, else the entry in full (no body for HEAD)."""
+    """A 304 when If-None-Match matches the entry, else the entry in full (no body for HEAD): its stored
+    gzip for a client that accepts gzip."""
+    gzipped = entry.gzipped is not None and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1"))
+    headers = with_vary(entry.headers, b"Accept-Encoding") if entry.gzipped is not None else entry.headers
+    etag = b"W/" + entry.etag if gzipped else entry.etag  # the same content, other bytes (as nginx does)
     if etag_matches(header(request_headers, b"if-none-match"), entry.etag):
-        # A 304 repeats the caching, Vary and CORS headers the full response would carry.
-        kept = [(k, v) for k, v in entry.headers
+        # A 304 repeats the ETag, caching, Vary and CORS headers the full response would carry.
+        kept = [(k, v) for k, v in headers
                 if k.lower() in (b"cache-control", b"vary") or k.lower().startswith(b"access-control-")]
-        await send({"type": "http.response.start", "status": 304, "headers": kept + [(b"etag", entry.etag)]})
+        await send({"type": "http.response.start", "status": 304, "headers": kept + [(b"etag", etag)]})
         await send({"type": "http.response.body", "body": b""})
-        return
-    await answer(send, 200, entry.headers + [(b"etag", entry.etag)], entry.body, head)
+    elif gzipped:
+        await answer(send, entry.status, headers + [(b"content-encoding", b"gzip"), (b"etag", etag)], entry.gzipped, head)
+    else:
+        await answer(send, entry.status, headers + [(b"etag", etag)], entry.body, head)
 
 
 class Policy:
@@ -213,39 +267,58 @@ class Policy:
         config = datasette.plugin_config("response-cache") or {}
         self.datasette = datasette
         self.feed_suffixes = tuple(config.get("feed_suffixes") or (".ics",))
-        self.uncached = set(config.get("uncached") or ())
-        self.uncached_paths = set(config.get("uncached_paths") or ())
+        self.clock_queries = dict(config.get("clock_queries") or {})
+        self.clock_paths = dict(config.get("clock_paths") or {})
         self.routes = set(config.get("routes") or ())  # pages outside /<database>/ that depend on the databases
+        self.spans = {}
 
-    def database_hash(self, segments):
-        """The hash that fixes every answer under this path, or None when there is none: the home page,
-        a route's page and a database's page are fixed by the databases' hashes, when all are immutable
-        (the site's pages and each edition's read each other: built together, they change together)."""
-        if segments != [""] and segments[0] not in self.routes and segments[0] not in self.datasette.databases:
-            return None
+    def database_hash(self):
+        """The hash that fixes every answer of the site, or None when there is none: when all its
+        databases are immutable (the site's pages and each edition's read each other: built together,
+        they change together)."""
         served = [d for n, d in self.datasette.databases.items() if n != "_internal"]
         hashes = [d.hash for d in served if not d.is_mutable and d.hash]
         return "+".join(hashes) if served and len(hashes) == len(served) else None
 
-    def key(self, scope, segments):
-        """The cache key of a request, or None when the cache must not answer it."""
+    def key(self, scope):
+        """The cache key of a request, or None when the cache must not answer it (it says whose it is)."""
         headers = scope.get("headers", [])
-        if header(headers, b"cookie") or header(headers, b"authorization") or self.depends_on_clock(segments):
+        if header(headers, b"cookie") or header(headers, b"authorization"):
             return None
-        db_hash = self.database_hash(segments)
+        db_hash = self.database_hash()
         return request_key(scope, db_hash) if db_hash else None
 
-    def depends_on_clock(self, segments):
-        return (len(segments) > 1 and segments[1] in self.uncached) or "/".join(segments) in self.uncached_paths
+    def serves(self, segments):
+        """Whether a path's answers depend only on the databases: the home page, a route's, a database's."""
+        return segments == [""] or segments[0] in self.routes or segments[0] in self.datasette.databases
 
-    def cache_control(self, scope, segments, status, headers):
+    def clock_kind(self, scope, segments):
+        """What a page shows of the clock (scripts/core/clock.py), or None for a page that shows none."""
+        kind = self.clock_paths.get("/".join(segments))
+        if kind is None and len(segments) > 1 and segments[1] in self.clock_queries:
+            asked = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            kind = None if (asked.get("at") or [""])[0].strip() else self.clock_queries[segments[1]]
+        return kind
+
+    async def clock_seconds(self, kind):
+        """How long a page of that kind stays true: until the clock's next change it shows, at most CLOCK_MAX."""
+        name = vocabulary.leading_database(self.datasette)
+        if name not in self.spans:
+            row = (await self.datasette.get_database(name).execute(
+                "select timezone, first_start, last_end from conference_clock")).first()
+            self.spans[name] = tuple(row) if row else ("UTC", None, None)
+        zone, first_start, last_end = self.spans[name]
+        seconds = clock.seconds_until_change(kind, clock.now(ZoneInfo(zone)), first_start, last_end)
+        return min(seconds or CLOCK_MAX, CLOCK_MAX)
+
+    def cache_control(self, scope, status, headers, serves, clock_seconds=None):
         """The Cache-Control of a response: by kind (feed, clock page, page) for the immutable database."""
         control = header(headers, b"cache-control")
-        if b"private" in control or b"no-store" in control:
+        if not serves or b"private" in control or b"no-store" in control:
             return headers
-        if self.depends_on_clock(segments):
-            return with_cache_control(headers, CLOCK_CACHE_CONTROL)
-        if status != 200 or not self.database_hash(segments) or b"_ttl=" in scope.get("query_string", b""):
+        if clock_seconds is not None:
+            return with_cache_control(headers, b"public, max-age=%d, s-maxage=%d" % (clock_seconds, clock_seconds))
+        if status != 200 or not self.database_hash() or b"_ttl=" in scope.get("query_string", b""):
             return headers  # errors, other databases and an explicit ?_ttl= keep Datasette's
         if scope.get("path", "").endswith(self.feed_suffixes):
             return with_cache_control(headers, FEED_CACHE_CONTROL)
@@ -254,28 +327,84 @@ class Policy:
 
 def wrap(app, datasette, cache):
     policy = Policy(datasette)
+    computing = {}  # key -> a future done when that key's answer is computed
+    renewing = set()  # background renewals, kept referenced until done
+
+    async def adjuster(scope):
+        """What the Cache-Control of this request's answer is made by, and whether it may be stored."""
+        segments = normalised_segments(scope)
+        kind = policy.clock_kind(scope, segments)
+        seconds = await policy.clock_seconds(kind) if kind else None
+        serves = policy.serves(segments)
+        return (lambda status, headers: policy.cache_control(scope, status, headers, serves, seconds)), serves
+
+    async def compute(key, scope, receive, send, head, adjust):
+        """Ask the application, store what may be stored, and answer; None when the answer was sent."""
+        captured = Capture(send, head, adjust)
+        await app(dict(scope, method="GET"), receive, captured)
+        if captured.streaming:
+            return None
+        if not (captured.complete and storable(captured.status, captured.headers, captured.body)):
+            await answer(send, captured.status, captured.headers, captured.body, head)
+            return None
+        entry = await stored_entry(key, captured.status, captured.headers, captured.body)
+        cache.put(key, entry)
+        return entry
+
+    async def computed_once(key, scope, receive, send, head, adjust):
+        """The entry for key, computed by this request, or by the one already computing it (waited for)."""
+        waiting = computing.get(key)
+        if waiting is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(waiting), COALESCE_WAIT)
+            except asyncio.TimeoutError:
+                pass
+            entry = cache.get(key)
+            if entry is not None and entry.fresh:
+                return entry
+            return await compute(key, scope, receive, send, head, adjust)  # that answer was not stored
+        done = computing[key] = asyncio.get_running_loop().create_future()
+        try:
+            return await compute(key, scope, receive, send, head, adjust)
+        finally:
+            if computing.get(key) is done:
+                del computing[key]
+            done.set_result(None)
+
+    def renew(key, scope):
+        """Compute key's answer again in the background, once however many ask, and store it."""
+        if key in computing:
+            return
+
+        async def nowhere(event):
+            pass
+
+        async def no_body():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def again():
+            adjust, _ = await adjuster(scope)
+            await computed_once(key, scope, no_body, nowhere, True, adjust)
+
+        task = asyncio.ensure_future(again())
+        renewing.add(task)
+        task.add_done_callback(renewing.discard)
 
     async def wrapped(scope, receive, send):
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
             return await app(scope, receive, send)
-        segments = normalised_segments(scope)
-        key = policy.key(scope, segments)
-        adjust = lambda status, headers: policy.cache_control(scope, segments, status, headers)  # noqa: E731
-        if key is None:
-            return await app(scope, receive, adjusting(send, adjust))
-        entry = cache.get(key)
-        head = scope["method"] == "HEAD"
+        key = policy.key(scope)
+        entry = cache.get(key) if key is not None else None
         if entry is None:
-            captured = Capture(send, head, adjust)
-            await app(dict(scope, method="GET"), receive, captured)
-            if captured.streaming:
+            adjust, serves = await adjuster(scope)  # only a miss reads the path as Datasette routes it
+            if key is None or not serves:
+                return await app(scope, receive, adjusting(send, adjust))
+            entry = await computed_once(key, scope, receive, send, scope["method"] == "HEAD", adjust)
+            if entry is None:
                 return
-            if not (captured.complete and storable(captured.status, captured.headers, captured.body)):
-                return await answer(send, captured.status, captured.headers, captured.body, head)
-            kept = [(k, v) for k, v in captured.headers if k.lower() not in DROPPED_HEADERS]
-            entry = Entry(key, kept, captured.body, lifetime(captured.headers))
-            cache.put(key, entry)
-        await answer_from(entry, scope.get("headers", []), send, head)
+        elif not entry.fresh:
+            renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
+        await answer_from(entry, scope.get("headers", []), send, scope["method"] == "HEAD")
 
     return wrapped
 

@@ -105,6 +105,8 @@ COPIES = {
     "the conference clock": re.compile(r"datetime\.now\(|PYCON_NOW|> last_end"),
     "the overlap rule": re.compile(r"start_local\s*<\s*:end|\[.start.\]\s*<\s*\w+\[.end.\]"),
     "the search's word limits": re.compile(r"MAX_WORDS\s*,?\s*\w*\s*=|MAX_WORD\s*="),
+    "how gzip is made": re.compile(r"gzip\.compress|compresslevel\s*=\s*\d|mtime\s*="),
+    "SQL functions that stop at the time limit": re.compile(r"\bconn\.create_function\("),
 }
 SERVING_CODE = sorted((ROOT / "plugins").glob("*.py")) + sorted((ROOT / "templates").glob("*.html"))
 

@@ -182,7 +182,7 @@ async def test_six_requests_run_twenty_four_wait_and_the_next_is_told_at_once():
             if event["type"] == "http.response.start":
                 answers.append(event["status"])
                 retry_after.append(dict(event["headers"]).get(b"retry-after"))
-        await app({"type": "http"}, None, send)
+        await app({"type": "http", "client": ("10.0.0.1", 1)}, None, send)
 
     app = admitting(held_app, {"gate": Gate(max_wait=60)})
     tasks = [asyncio.ensure_future(request(app)) for _ in range(ACTIVE + WAITING + 1)]
@@ -197,6 +197,53 @@ async def test_six_requests_run_twenty_four_wait_and_the_next_is_told_at_once():
     release.set()
     await asyncio.gather(*tasks)
     assert sorted(answers) == [200] * (ACTIVE + WAITING) + [503]
+
+
+async def test_a_client_holding_every_turn_cannot_keep_another_waiting():
+    """One client fills the gate (6 running, 24 waiting); another arrives: its requests take the places of
+    the first one's newest waiting requests (refused), and each freed turn goes to it first."""
+    import asyncio
+
+    from plugins.admission import ACTIVE, WAITING, Gate, admitting
+
+    releases, started, answers = {}, [], {"greedy": [], "other": []}
+
+    async def held_app(scope, receive, send):
+        started.append(scope["client"][0])
+        releases[len(started)] = done = asyncio.Event()
+        await done.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    async def request(app, who):
+        async def send(event):
+            if event["type"] == "http.response.start":
+                answers[who].append(event["status"])
+        await app({"type": "http", "client": ({"greedy": "10.0.0.1", "other": "10.0.0.2"}[who], 1)}, None, send)
+
+    async def until(condition):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    app = admitting(held_app, {"gate": Gate(max_wait=60)})
+    greedy = [asyncio.ensure_future(request(app, "greedy")) for _ in range(ACTIVE + WAITING)]
+    await asyncio.wait_for(until(lambda: len(started) == ACTIVE), 30)
+    other = [asyncio.ensure_future(request(app, "other")) for _ in range(3)]
+    await asyncio.wait_for(until(lambda: len(answers["greedy"]) == 3), 30)
+    assert answers == {"greedy": [503, 503, 503], "other": []}  # three of its newest waiting made room
+    releases[1].set()
+    releases[2].set()
+    await asyncio.wait_for(until(lambda: len(started) == ACTIVE + 2), 30)
+    assert started[ACTIVE:] == ["10.0.0.2", "10.0.0.2"]  # the freed turns went to the other client first
+    for n in range(3, 200):
+        if n in releases:
+            releases[n].set()
+        await asyncio.sleep(0)
+        if all(t.done() for t in greedy + other):
+            break
+        await asyncio.wait_for(until(lambda: n + 1 in releases or all(t.done() for t in greedy + other)), 30)
+    await asyncio.gather(*greedy, *other)
+    assert answers["other"] == [200] * 3 and sorted(answers["greedy"]) == [200] * (ACTIVE + WAITING - 3) + [503] * 3
 
 
 def test_the_response_cache_holds_64_mb_at_most():

@@ -75,16 +75,45 @@ async def test_if_none_match_star_does_not_hide_errors(datasette, path, status):
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("path", ["/pycon/now_next.json", "/pycon/now~5Fnext.json", "/pycon/now%5Fnext.json",
-                                  "/pycon/now~5Fnext.ics?at=2026-05-15T11:10"])
-async def test_clock_pages_are_never_stored(datasette, path):
+@pytest.mark.parametrize("path, now, seconds", [
+    ("/pycon/now_next.json", "2026-05-15T11:10:20", 40),  # the minute it names: until 11:11
+    ("/pycon/now~5Fnext.json", "2026-05-15T11:10:59", 1),  # the same query, tilde-encoded
+    ("/pycon/now_next?at=", "2026-05-15T11:10:00", 60),  # an empty `at` is now
+    ("/schedule", "2026-05-15T23:59:30", 30),  # the day that is on: until midnight
+    ("/schedule", "2026-05-12T23:59:30", 300),  # before: the first day, until the conference opens (days away)
+    ("/schedule", "2026-05-13T08:58:00", 120),  # ... which is at 09:00
+    ("/", "2026-05-19T20:58:00", 120),  # the home page: until the conference ends at 21:00
+    ("/", "2026-06-01T12:00:00", 300),  # after: it will not change, and is kept 5 minutes
+    ("/schedule", "2026-06-01T12:00:00", 300),
+])
+async def test_clock_pages_are_kept_until_what_they_show_can_change(datasette, monkeypatch, path, now, seconds):
+    monkeypatch.setenv("PYCON_NOW", now)
     datasette._response_cache.clear()
     response = await datasette.client.get(path)
-    assert response.status_code in (200, 302), path  # Datasette redirects %5F to its tilde form
-    assert "etag" not in response.headers
-    if response.status_code == 200:
-        assert response.headers["cache-control"] == "public, max-age=30, s-maxage=30"
-    assert not datasette._response_cache.entries
+    assert response.status_code in (200, 302), path
+    assert response.headers["cache-control"] == f"public, max-age={seconds}, s-maxage={seconds}"
+    (entry,) = datasette._response_cache.entries.values()
+    assert entry.status == response.status_code and entry.stale_until == entry.expires  # never served stale
+    again = await datasette.client.get(path, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    datasette._response_cache.clear()
+
+
+async def test_a_clock_page_is_computed_again_once_it_can_change(datasette, monkeypatch):
+    import asyncio
+
+    monkeypatch.setenv("PYCON_NOW", "2026-05-15T11:10:59")
+    datasette._response_cache.clear()
+    first = await datasette.client.get("/pycon/now_next.json?_shape=array")
+    assert first.headers["cache-control"] == "public, max-age=1, s-maxage=1" and first.json()
+    await asyncio.sleep(1.1)
+    assert datasette._response_cache.get(next(iter(datasette._response_cache.entries))) is None
+    datasette._response_cache.clear()
+
+
+async def test_a_moment_named_in_the_address_is_a_page_like_any_other(datasette):
+    response = await datasette.client.get("/pycon/now~5Fnext.ics?at=2026-05-15T11:10")
+    assert response.status_code == 200 and response.headers["cache-control"].startswith("public, max-age=3600")
 
 
 async def test_etag_follows_the_body(datasette):
@@ -150,13 +179,12 @@ async def test_replicas_answer_the_same_bytes_and_etags(real_db):
     ("/schedule/2026-05-15", "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"),
     ("/pycon/program.ics", "public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"),
     ("/pycon/schedule.json", "public, max-age=3600, s-maxage=300, stale-while-revalidate=300, stale-if-error=86400"),
-    ("/pycon/now_next.json", "public, max-age=30, s-maxage=30"),
-    ("/schedule", "public, max-age=30, s-maxage=30"),
+    ("/pycon/now_next.json?at=2026-05-15T11:10", "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"),
 ])
 async def test_what_shared_caches_may_keep(datasette, path, control):
     response = await datasette.client.get(path)
     assert response.headers["cache-control"] == control
-    assert response.headers["vary"] == "Cookie, Authorization"
+    assert response.headers["vary"] == "Cookie, Authorization, Accept-Encoding"  # stored with its gzip
     missing = await datasette.client.get("/pycon/no_such_table")
     assert "s-maxage" not in missing.headers.get("cache-control", "")
 
