@@ -88,9 +88,11 @@ def time_build(data_dir: Path, out: Path, repeat: int):
 
 @click.command()
 @click.option("--repeat", default=3, show_default=True, help="Builds per size; the median is reported.")
-@click.option("--part", type=click.Choice(["all", "build", "feeds", "pages", "recordings"]), default="all", show_default=True)
+@click.option("--part", type=click.Choice(["all", "build", "feeds", "pages", "recordings", "serving"]), default="all",
+              show_default=True)
 def main(repeat, part):
-    """Build time at 1x/10x/100x, feed throughput against JSON, then search, pages and recordings against JSON, in one run."""
+    """Build time at 1x/10x/100x, feed throughput against JSON, then search, pages and recordings against JSON, and
+    serving against nginx static and plain Datasette, in one run."""
     if part in ("all", "build"):
         bench_build(repeat)
     if part in ("all", "feeds"):
@@ -105,6 +107,10 @@ def main(repeat, part):
         from .recordings import bench_recordings
 
         bench_recordings()
+    if part in ("all", "serving"):
+        from .serving import bench_serving
+
+        bench_serving()
 
 
 def bench_build(repeat):
