@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -94,8 +95,11 @@ def warm_up(base, paths):
 
     def get(path):
         started = time.perf_counter()
-        with urllib.request.urlopen(base + path, timeout=30) as response:
-            response.read()
+        try:
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise click.ClickException(f"warm-up: {path} answered {exc.code}") from None
         return time.perf_counter() - started
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:

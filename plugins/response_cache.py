@@ -20,8 +20,9 @@ Correct by construction:
   stale-while-revalidate it is still answered while one request renews it in the background.
 
 Fast under a crowd:
-- an answer is gzipped once, in a thread, when it is stored; every client that accepts gzip gets that
-  copy (before, asgi-gzip compressed it again on the event loop for each of them: 85% of a hit);
+- an answer is gzipped once, in a thread, the first time a client that accepts gzip asks for it; every
+  such client then gets that copy (before, asgi-gzip compressed it again on the event loop for each of
+  them: 85% of a hit), and a cache miss for a client that does not is not slowed by it;
 - concurrent misses of one URL are computed once: the others wait for that answer (up to
   COALESCE_WAIT) rather than each taking a turn at the admission gate;
 - pages that show the clock are stored too, each until what it shows can next change
@@ -72,10 +73,11 @@ class Entry:
     """A stored response: status, headers without the per-response ones, body (and its gzip when worth
     it), ETag, size, and until when it is fresh and then may still be served while renewed."""
 
-    __slots__ = ("status", "headers", "body", "gzipped", "etag", "size", "expires", "stale_until")
+    __slots__ = ("status", "headers", "body", "gzipped", "compressible", "etag", "size", "expires", "stale_until")
 
-    def __init__(self, key, headers, body, lifetime, status=200, gzipped=None, stale=0):
+    def __init__(self, key, headers, body, lifetime, status=200, gzipped=None, stale=0, compressible=False):
         self.status, self.headers, self.body, self.gzipped = status, headers, body, gzipped
+        self.compressible = compressible and gzipped is None
         self.expires = time.monotonic() + lifetime
         self.stale_until = self.expires + stale
         digest = hashlib.sha256(body)
@@ -107,16 +109,32 @@ class ResponseCache:
             self.entries.move_to_end(key)
         return entry
 
-    def put(self, key, entry):
+    def put(self, key, entry, counted=False):
+        """Store entry (its size already in self.size when `counted`), dropping the least recently used
+        entries past the bounds."""
         if entry.size > self.max_bytes:
+            self.size -= entry.size if counted else 0
             return
         if key in self.entries:
             self.size -= self.entries.pop(key).size
         self.entries[key] = entry
-        self.size += entry.size
+        self.size += 0 if counted else entry.size
         while len(self.entries) > self.max_entries or self.size > self.max_bytes:
             _, dropped = self.entries.popitem(last=False)
             self.size -= dropped.size
+
+    async def gzip(self, key, entry):
+        """Give a stored entry its gzip, made once, in a thread (zlib lets the event loop go on), the first
+        time a client that accepts gzip asks for it; none when it would not be smaller."""
+        entry.compressible = False
+        gzipped = await asyncio.to_thread(compress, entry.body)
+        if len(gzipped) >= len(entry.body):
+            return
+        entry.gzipped = gzipped
+        entry.size += len(gzipped)
+        if self.entries.get(key) is entry:
+            self.size += len(gzipped)
+            self.put(key, self.entries.pop(key), counted=True)
 
     def clear(self):
         self.entries.clear()
@@ -168,14 +186,11 @@ def lifetime(headers):
     return int(found.get("s-maxage", found.get("max-age", 0)))
 
 
-async def stored_entry(key, status, headers, body):
-    """The entry for an answer, its gzip made once, in a thread (zlib lets the event loop go on)."""
+def stored_entry(key, status, headers, body):
+    """The entry for an answer; its gzip is made when a client that accepts gzip first asks for it."""
     kept = [(k, v) for k, v in headers if k.lower() not in DROPPED_HEADERS]
-    gzipped = None
-    if compressible(body, header(headers, b"content-type"), header(headers, b"content-encoding")):
-        gzipped = await asyncio.to_thread(compress, body)
-        gzipped = gzipped if len(gzipped) < len(body) else None
-    return Entry(key, kept, body, lifetime(headers), status, gzipped, int(ages(headers).get("stale-while-revalidate", 0)))
+    return Entry(key, kept, body, lifetime(headers), status, None, int(ages(headers).get("stale-while-revalidate", 0)),
+                 compressible(body, header(headers, b"content-type"), header(headers, b"content-encoding")))
 
 
 def etag_matches(value, etag):
@@ -246,7 +261,8 @@ async def answer_from(entry, request_headers, send, head):
     """A 304 when If-None-Match matches the entry, else the entry in full (no body for HEAD): its stored
     gzip for a client that accepts gzip."""
     gzipped = entry.gzipped is not None and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1"))
-    headers = with_vary(entry.headers, b"Accept-Encoding") if entry.gzipped is not None else entry.headers
+    varies = entry.gzipped is not None or entry.compressible
+    headers = with_vary(entry.headers, b"Accept-Encoding") if varies else entry.headers
     etag = b"W/" + entry.etag if gzipped else entry.etag  # the same content, other bytes (as nginx does)
     if etag_matches(header(request_headers, b"if-none-match"), entry.etag):
         # A 304 repeats the ETag, caching, Vary and CORS headers the full response would carry.
@@ -347,7 +363,7 @@ def wrap(app, datasette, cache):
         if not (captured.complete and storable(captured.status, captured.headers, captured.body)):
             await answer(send, captured.status, captured.headers, captured.body, head)
             return None
-        entry = await stored_entry(key, captured.status, captured.headers, captured.body)
+        entry = stored_entry(key, captured.status, captured.headers, captured.body)
         cache.put(key, entry)
         return entry
 
@@ -404,7 +420,10 @@ def wrap(app, datasette, cache):
                 return
         elif not entry.fresh:
             renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
-        await answer_from(entry, scope.get("headers", []), send, scope["method"] == "HEAD")
+        request_headers = scope.get("headers", [])
+        if entry.compressible and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1")):
+            await cache.gzip(key, entry)
+        await answer_from(entry, request_headers, send, scope["method"] == "HEAD")
 
     return wrapped
 

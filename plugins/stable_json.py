@@ -16,7 +16,9 @@ import json
 from datasette import hookimpl
 from datasette.renderer import json_renderer
 
-IN_THREAD_ROWS = 300
+# Past this many rows a result is encoded in a thread without looking at it: scanning 200 rows' values to
+# decide cost 3 ms of a 17 ms cache miss on the event loop, more than the thread's hand-over.
+IN_THREAD_ROWS = 50
 
 
 def encode(args, data, view_name):
@@ -30,7 +32,7 @@ def encode(args, data, view_name):
 
 async def render_json(args, data, view_name):
     data.pop("query_ms", None)
-    if len(data.get("rows") or ()) > IN_THREAD_ROWS or large(data):
+    if len(data.get("rows") or ()) > IN_THREAD_ROWS or large(data):  # large() reads at most IN_THREAD_ROWS rows
         return await asyncio.to_thread(encode, args, data, view_name)
     return encode(args, data, view_name)
 
