@@ -184,13 +184,16 @@ def hour_lines(day_start, day_end, starts):
 
 
 def jumps(groups):
-    """Each hour of the day and the first start time at or after it (hours leading to the same one once);
-    none where no session is shown (a filter that matches nothing on the day)."""
+    """Each hour of the day and the start time to show for it: the last one at or before the hour, whose
+    row holds every session on at that hour (its own, and above it in the grid or in its "still on" line
+    on a phone, those that began earlier and run past it); hours leading to the same one once. The first
+    start time for the hours before it; none where no session is shown (a filter that matches nothing).
+    (Before, the first start at or after the hour: 102 of 228 jumps landed later than their label.)"""
     out, seen = [], set()
     if not groups:
         return out
     for hour in range(groups[0]["minute"] // 60 * 60, groups[-1]["minute"] + 1, 60):
-        target = next(g for g in groups if g["minute"] >= hour)
+        target = next((g for g in reversed(groups) if g["minute"] <= hour), groups[0])
         if target["minute"] not in seen:
             seen.add(target["minute"])
             out.append({"label": minute_label(hour), "target": "at-" + target["time"].replace(":", "")})

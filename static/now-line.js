@@ -1,4 +1,16 @@
-// /schedule/<day>: the current time, as a line across the grid of today (in the conference's time zone).
+// /schedule/<day>: the room names' height, so a jump's row and a long session's title sit below them;
+// and the current time, as a line across the grid of today (in the conference's time zone).
+(function () {
+  var grid = document.getElementById("schedule-grid");
+  if (!grid) { return; }
+  function measure() {
+    var tallest = 0;
+    Array.prototype.forEach.call(grid.querySelectorAll(".room-head"), function (h) { tallest = Math.max(tallest, h.offsetHeight); });
+    if (tallest) { grid.style.setProperty("--room-head", tallest + "px"); }
+  }
+  measure();
+  window.addEventListener("resize", measure);
+})();
 (function () {
   var grid = document.getElementById("schedule-grid");
   if (!grid || !window.Intl) { return; }

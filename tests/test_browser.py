@@ -388,9 +388,55 @@ def test_on_a_phone_the_jump_reaches_two_in_the_afternoon(page):
     page.wait_for_function("() => window.scrollY > 1000")
     heading = page.evaluate("""() => Array.from(document.querySelectorAll('.slot-time'))
       .find(h => h.getBoundingClientRect().top >= -2).textContent.trim()""")
-    assert "14:00" <= heading <= "14:30", heading
+    assert heading == "13:45", heading  # the last start before 14:00: the talks still on at 14:00 begin there
     targets = page.locator(".time-jumps a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert all(page.locator(t).count() == 1 for t in targets) and len(targets) >= 8
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+# What is on at a moment, and whether each of those sessions can be read after the jump: its title on screen
+# below the sticky room names (a laptop); on a phone, its title or its "still on" line under the time
+# jumped to, from the top of the screen down.
+ON_AT_AND_IN_VIEW = """minute => {
+  const toMin = t => { const [h, m] = t.split(':').map(Number); return h * 60 + m; };
+  const heads = Array.from(document.querySelectorAll('.room-head')).filter(h => h.offsetParent);
+  const head = heads.reduce((b, h) => Math.max(b, h.getBoundingClientRect().bottom), 0);
+  const visible = el => { const r = el.getBoundingClientRect();
+    return el.offsetParent && r.top >= head - 1 && r.bottom <= window.innerHeight + 1 && r.height > 0; };
+  const target = document.getElementById(location.hash.slice(1));
+  const times = Array.from(document.querySelectorAll('.slot-time'));
+  const next = times[times.indexOf(target) + 1];
+  const FOLLOWS = Node.DOCUMENT_POSITION_FOLLOWING, PRECEDES = Node.DOCUMENT_POSITION_PRECEDING;
+  // On a phone the grid is a list: a time's sessions run on below it, and its "still on" line names the
+  // ones that began earlier; a session is in reach when it is there, from the top of the screen down.
+  const listed = el => !heads.length && el.getBoundingClientRect().top >= -1
+    && (target.compareDocumentPosition(el) & FOLLOWS) && (!next || (next.compareDocumentPosition(el) & PRECEDES));
+  const stillOn = Array.from(document.querySelectorAll('.still-on a')).filter(a => visible(a) || listed(a))
+    .map(a => a.textContent.trim());
+  return Array.from(document.querySelectorAll('article.block:not(.band)')).flatMap(b => {
+    const when = b.querySelector('.block-where').textContent.match(/(\\d\\d:\\d\\d)(?:–(\\d\\d:\\d\\d))?/);
+    if (!when || !when[2] || toMin(when[1]) > minute || toMin(when[2]) <= minute) return [];
+    const title = b.querySelector('.block-title a'), name = title.textContent.trim();
+    return [[name, visible(title) || listed(title) || stillOn.includes(name)]];
+  });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("day, hour", [("2026-05-15", "11:00"), ("2026-05-16", "14:00"), ("2023-04-21", "11:00"),
+                                       ("2022-04-28", "14:00")])
+def test_a_jump_to_an_hour_shows_every_session_on_at_that_hour(page, viewport, day, hour):
+    """#40, item 1: a jump went to the first start at or after the hour (28 April 2022's "14:00" landed on
+    17:00; 21 April 2023's "11:00" on 11:30, the three talks on at 11:00 nowhere in view), and on a laptop
+    the sticky room names covered the row jumped to."""
+    page.set_viewport_size(viewport)
+    page.goto(f"/schedule/{day}")
+    page.locator(".time-jumps a", has_text=hour).click()
+    page.wait_for_timeout(300)
+    h, m = map(int, hour.split(":"))
+    on = page.evaluate(ON_AT_AND_IN_VIEW, h * 60 + m)
+    page.screenshot(path=str(SHOTS / f"jump_{day}_{hour.replace(':', '')}_{'desktop' if viewport is DESKTOP else 'phone'}.png"))
+    assert on and [title for title, seen in on if not seen] == [], (day, hour)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
