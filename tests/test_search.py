@@ -235,3 +235,42 @@ async def test_a_title_match_ranks_above_a_description_match_with_a_plain_snippe
     assert rows[1]["snippet"] == "We build a server for zebrafish observations, step by step."
     html = (await described.client.get("/pycon/search", params={"q": "zebrafish"})).text
     assert '<p class="session-snippet">We build a server for <mark>zebrafish</mark> observations' in html
+
+
+async def test_a_search_for_what_an_edition_lacks_says_so_and_leads_to_the_editions_that_have_it(datasette):
+    """#40, item 3: searching 2026 for "open spaces" gave five unrelated talks and never said that 2026's
+    program lists none, where 2025's feed lists 146."""
+    import html as html_lib
+
+    page = html_lib.unescape(" ".join((await datasette.client.get("/pycon/search?q=open+spaces")).text.split()))
+    assert "PyCon US 2026's program lists no “open spaces”:" in page
+    assert '<a href="/pycon2025/sessions?kind=open-space">PyCon US 2025 lists 146</a>' in page
+    listed = (await datasette.client.get("/pycon2025/sessions.json?kind=open-space&_size=0")).json()
+    assert listed["filtered_table_rows_count"] == 146  # the link leads to every one of them
+    # a kind 2026 has is searched as before, with no such note; nor is there one for an ordinary word
+    for q in ("posters", "tutorial", "security"):
+        assert "lists no" not in (await datasette.client.get(f"/pycon/search?q={q}")).text, q
+    # an earlier edition that lacks a kind says so on its own search, and leads to the others
+    earlier = html_lib.unescape(" ".join((await datasette.client.get("/pycon2023/search?q=open+space")).text.split()))
+    assert "PyCon US 2023's program lists no “open space”" in earlier and "PyCon US 2025 lists 146" in earlier
+    slides = html_lib.unescape((await datasette.client.get("/pycon/search?q=slides")).text)
+    assert "No edition's sources have slides." in slides
+
+
+async def test_every_table_people_search_has_its_search_box_and_the_others_say_they_have_none(datasette):
+    """#40, item 6: recordings and edition_speakers had no table search (?_search= answered every row), and a
+    table without an index silently ignored the parameter."""
+    recordings = (await datasette.client.get("/pycon/recordings.json?_search=gil&_shape=array")).json()
+    assert [r["title"] for r in recordings] == ["Demystifying the GIL"]
+    page = (await datasette.client.get("/pycon/recordings?_search=gil")).text
+    assert 'name="_search"' in page and "1 row" in page
+    people = (await datasette.client.get("/pycon/edition_speakers.json?_search=langa&_shape=array")).json()
+    assert people and {p["name"] for p in people} == {"Łukasz Langa"}
+    assert (await datasette.client.get("/pycon/edition_speakers.json?_search=hervas&_shape=array")).json()  # Hervás
+    earlier = (await datasette.client.get("/pycon2023/recordings.json?_search=subinterpreters&_shape=array")).json()
+    assert earlier and all("ubinterpreter" in r["title"] for r in earlier)
+    refused = await datasette.client.get("/pycon/rooms.json?_search=ballroom")
+    assert refused.status_code == 400 and "rooms has no search index" in refused.json()["error"]
+    page = await datasette.client.get("/pycon/rooms?_search=ballroom")
+    assert page.status_code == 400 and "rooms has no search index" in page.text
+    assert (await datasette.client.get("/pycon/rooms?_size=2")).status_code == 200

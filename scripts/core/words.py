@@ -31,3 +31,14 @@ def slug(text):
 def query_words(text):
     """The words of a query a search reads: the first MAX_WORDS, each cut to MAX_WORD characters."""
     return [m.group()[:MAX_WORD] for m in islice(WORD.finditer(str(text or "")[:MAX_QUERY]), MAX_WORDS)]
+
+
+def kinds_named(text, kinds):
+    """The kinds (ids such as 'open-space') a search names whole, in the singular or plural ('open spaces',
+    'Lightning talks' names both 'lightning-talk' and 'lightning-talks'): so a search for a kind an edition
+    lacks can say so."""
+    def singular(words):
+        return tuple(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+    asked = singular(fold(" ".join(query_words(text))).split())
+    return [k for k in kinds if asked and singular(fold(k.replace("-", " ")).split()) == asked]

@@ -225,6 +225,7 @@ def write_indexes_and_views(db, ds):
     write_search_index(db.conn)
     db["speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
     db["hotels"].enable_fts(["name", "street_address"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+    db["recordings"].enable_fts(["title", "speakers"], fts_version="FTS5", tokenize="porter unicode61 remove_diacritics 2")
     for name in VIEWS:
         db.create_view(name, (VIEWS_DIR / f"{name}.sql").read_text())
 

@@ -169,4 +169,5 @@ def write_editions(db, site: Dataset, site_name, earlier, leading=None):
         db["edition_sessions"].enable_fts(["title", "subtitle", "speakers", "kind"], fts_version="FTS5",
                                           tokenize="porter unicode61 remove_diacritics 2")
         write_people(db, site_year)
+        db["edition_speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
         db.conn.execute("COMMIT")
