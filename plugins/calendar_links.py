@@ -11,9 +11,11 @@ from scripts.core.names import is_program_database
 REQUIRED = {"event_name", "event_dtstart"}
 
 
-def calendar_urls(request):
-    """Download, webcal:// and Google Calendar URLs for the feed of the current page and parameters."""
+def calendar_urls(request, table=False):
+    """Download, webcal:// and Google Calendar URLs for the feed of the current page and parameters: of a
+    table, every row its filters select (a table's page holds 100; its feed gave a subscriber only those)."""
     params = [(k, v) for k in request.args.keys() if not k.startswith("_") for v in request.args.getlist(k)]
+    params += [("_size", "max")] if table else []
     path = request.path.rstrip("/")
     feed_path = path + ".ics" + ("?" + urlencode(params) if params else "")
     webcal = f"webcal://{request.host}{feed_path}"
@@ -34,8 +36,8 @@ def drawn_by_script(columns, view_name, request, template):
     return wanted(columns, view_name, request) and not str(template or "").startswith("query-")
 
 
-def links_of(request, database):
-    urls = calendar_urls(request)
+def links_of(request, database, table=None):
+    urls = calendar_urls(request, table=table is not None)
     links = [
         {"label": "Subscribe", "href": urls["webcal"], "cls": "calendar-subscribe"},
         {"label": "Add to Google Calendar", "href": urls["google"], "cls": "calendar-google"},
@@ -48,8 +50,8 @@ def links_of(request, database):
 
 
 @hookimpl
-def extra_template_vars(columns, view_name, request, database):
-    return {"calendar_links": links_of(request, database) if wanted(columns, view_name, request) else None}
+def extra_template_vars(columns, view_name, request, database, table):
+    return {"calendar_links": links_of(request, database, table) if wanted(columns, view_name, request) else None}
 
 
 @hookimpl
@@ -61,9 +63,9 @@ def extra_js_urls(columns, view_name, request, datasette, template):
 
 
 @hookimpl
-def extra_body_script(columns, view_name, request, database, template):
+def extra_body_script(columns, view_name, request, database, table, template):
     """The configuration static/calendar-links.js reads: this page's feed URLs."""
     if not drawn_by_script(columns, view_name, request, template):
         return ""
-    config = json.dumps(links_of(request, database)).replace("<", "\\u003c")
+    config = json.dumps(links_of(request, database, table)).replace("<", "\\u003c")
     return f"window.PYCON_CALENDAR_LINKS = {config};"

@@ -420,3 +420,22 @@ async def test_a_rooms_session_count_is_what_its_page_lists(datasette, db):
         listed = db.execute("select count(*) from session_rooms sr join calendar_events e on e.id = sr.session_id "
                             "where sr.room_id = ?", [room]).fetchone()[0]
         assert count == listed, room
+
+
+@pytest.mark.parametrize("database", ["pycon", "pycon2022", "pycon2023", "pycon2024", "pycon2025"])
+async def test_a_table_pages_calendar_links_give_every_event_it_selects(datasette, database):
+    """#40, item 4: the calendar_events table page's Subscribe, Google and Download links gave the first page
+    of 100 rows (100 of 206 events for 2026; 158, 225, 235 and 370 in the other editions): a subscriber
+    silently missed the rest."""
+    import json as json_lib
+
+    page = (await datasette.client.get(f"/{database}/calendar_events")).text
+    config = json_lib.loads(re.search(r"window\.PYCON_CALENDAR_LINKS = (\{.*?\});", page).group(1))
+    download = next(link["href"] for link in config["links"] if link["cls"] == "calendar-download")
+    assert download == f"/{database}/calendar_events.ics?_size=max"
+    events = icalendar.Calendar.from_ical((await get(datasette, download)).text).walk("VEVENT")
+    every = (await datasette.client.get(f"/{database}/calendar_events.json?_size=0")).json()["filtered_table_rows_count"]
+    assert every > 100 and len(events) == every
+    talks = json_lib.loads(re.search(r"window\.PYCON_CALENDAR_LINKS = (\{.*?\});",
+                                     (await datasette.client.get(f"/{database}/calendar_events?kind=talk")).text).group(1))
+    assert talks["links"][2]["href"] == f"/{database}/calendar_events.ics?kind=talk&_size=max"
