@@ -327,3 +327,28 @@ async def test_an_empty_agenda_offers_no_subscription_anywhere(datasette):
     assert 'href="webcal://localhost/pycon/agenda.ics?ids=105%2C66"' in full  # drawn by the page itself
     table = (await datasette.client.get("/pycon/calendar_events")).text  # Datasette's own page: the script adds them
     assert "window.PYCON_CALENDAR_LINKS = " in table and "calendar-links.js" in table
+
+
+async def test_each_page_describes_itself_for_search_results_and_link_previews(datasette):
+    """#40, item 8: no page had a meta description, so a shared link or a search result showed no summary."""
+    import html as html_lib
+
+    def meta(page, attribute, name):
+        found = re.search(rf'<meta {attribute}="{name}" content="([^"]*)">', page)
+        return html_lib.unescape(found.group(1)) if found else None
+
+    session = (await datasette.client.get("/pycon/sessions/105")).text
+    description = meta(session, "name", "description")
+    assert description.startswith("Talk by Paolo Melchiorre: Friday") or "Paolo Melchiorre" in description, description
+    assert "Grand Ballroom A" in description and "PyCon US 2026" in description
+    assert meta(session, "property", "og:title").startswith("AI-Assisted Contributions and Maintainer Load")
+    assert meta(session, "property", "og:description") == description
+    assert description.endswith("Recording available.")  # 105 has one
+    keynote = meta((await datasette.client.get("/pycon/sessions/1005")).text, "name", "description")
+    assert keynote == "Keynote by Lin Qiao: Friday 15 May, 09:45–10:30 PDT, Pacific Ballroom - Arena, PyCon US 2026."
+    day = (await datasette.client.get("/schedule/2026-05-15")).text
+    assert meta(day, "name", "description").startswith("The schedule of Friday 15 May at PyCon US 2026, Long Beach")
+    home = (await datasette.client.get("/")).text
+    assert meta(home, "name", "description").startswith("PyCon US 2026, Long Beach")
+    table = (await datasette.client.get("/pycon/hotels")).text
+    assert meta(table, "name", "description") and meta(table, "property", "og:site_name") == "PyCon US 2026"
