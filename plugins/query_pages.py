@@ -13,6 +13,21 @@ AGENDA, NOW_NEXT, SEARCH = (f"query-{SITE}-{name}.html" for name in ("agenda", "
 # Every edition's kinds, and how many sessions of each (the site's database holds every edition's sessions).
 KINDS_BY_EDITION = "select kind, edition, count(*) as n from edition_sessions group by kind, edition"
 SLIDES = {"slide", "slides", "deck", "decks"}
+# After the conference the home page leads with what to watch: the keynotes and plenaries, then each day's
+# recorded sessions (a part of a lightning-talk slot is on its slot's recording).
+TO_WATCH = """select id, title, speakers, day, kind, recording_url, recording_s from calendar_events
+where recording_url is not null and parent_id is null order by day, start_iso is null, start_iso, room, id"""
+HEADLINE_KINDS = ("keynote", "plenary")
+
+
+async def to_watch(db):
+    """{"headline": [rows], "days": [(day, [rows])], "count": n} of the edition's recorded sessions."""
+    rows = [dict(r) for r in (await db.execute(TO_WATCH)).rows]
+    days = {}
+    for row in rows:
+        if row["kind"] not in HEADLINE_KINDS:
+            days.setdefault(row["day"], []).append(row)
+    return {"headline": [r for r in rows if r["kind"] in HEADLINE_KINDS], "days": list(days.items()), "count": len(rows)}
 
 
 async def lacking(datasette, database, q):
@@ -42,8 +57,9 @@ def extra_template_vars(template, database, request, datasette):
         return {}
     if template == "index.html" and SITE in datasette.databases:
         async def after_the_conference():
-            clock = await conference_clock(datasette.get_database(vocabulary.leading_database(datasette)))
-            return {"conference_over": clock["over"], "clock": clock}
+            db = datasette.get_database(vocabulary.leading_database(datasette))
+            clock = await conference_clock(db)
+            return {"conference_over": clock["over"], "clock": clock, "to_watch": await to_watch(db) if clock["over"] else None}
 
         return after_the_conference
     db = datasette.get_database(database) if database else None

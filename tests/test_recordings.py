@@ -195,6 +195,18 @@ async def test_after_the_conference_the_home_page_leads_with_the_recordings(data
     assert (lead in html) is over
     if over:
         assert html.index('class="after-watch" href="/pycon/watch"') < html.index('class="program-search"')
+        # #40, item 7: the home page itself says what to watch, keynotes first, then each day's recordings
+        watch = html[html.index(lead):html.index('class="program-search"')]
+        assert "What to watch: 89 recorded sessions, by day." in watch
+        keynote = re.search(r'<li><a href="/pycon/sessions/1009">(.*?)</li>', watch).group(0)
+        assert 'class="watch-link" href="https://www.youtube.com/' in keynote and " min</span>" in keynote
+        assert watch.index("Keynotes and plenaries") < watch.index("<summary>Friday 15 May: 36 recorded</summary>")
+        days = re.findall(r"<summary>(\w+ \d+ May): (\d+) recorded</summary>", watch)
+        assert [d for d, _ in days] == sorted({d for d, _ in days}, key=[d for d, _ in days].index) and len(days) >= 3
+        assert sum(int(n) for _, n in days) + watch.count('<li><a href="/pycon/sessions/', 0, watch.index("<details")) == 89
+        assert 'href="/pycon/sessions/1005"' not in watch  # Lin Qiao's keynote has no published recording
+    else:
+        assert "What to watch" not in html
     datasette._response_cache.clear()
 
 
