@@ -190,3 +190,22 @@ def test_the_access_log_is_off_unless_asked(real_db, args, logged):
             time.sleep(0.1)
         assert (line in info["log"]()) is logged
         assert "Serving" in info["log"]()  # the start-up lines stay
+
+
+@pytest.mark.parametrize("path", ["/pycon/program.json?_shape=array&_t=once", "/schedule/2026-05-16?_t=once"])
+def test_a_cached_answer_is_gzipped_once_and_the_same_copy_sent_to_every_client(base, path):
+    """Hardening 4, H3 / #38: asgi-gzip compressed the cached body again for every request, on the server's
+    one thread (85% of a cached hit). The stored copy is made once, without a time stamp: two requests a
+    second apart get the same bytes, which asgi-gzip (its header carries the time) would not give."""
+    import gzip
+    import time
+
+    from .fetching import fetch as fetch_with
+
+    first = fetch_with(base + path, **{"Accept-Encoding": "gzip"})
+    time.sleep(1.1)
+    second = fetch_with(base + path, **{"Accept-Encoding": "gzip"})
+    assert first[0] == second[0] == 200 and second[1]["content-encoding"] == "gzip"
+    assert second[2] == first[2] and second[2][4:8] == b"\0\0\0\0"  # the gzip header's mtime: none
+    plain = fetch_with(base + path, **{"Accept-Encoding": "identity"})[2]
+    assert gzip.decompress(second[2]) == plain
