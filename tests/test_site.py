@@ -352,3 +352,23 @@ async def test_each_page_describes_itself_for_search_results_and_link_previews(d
     assert meta(home, "name", "description").startswith("PyCon US 2026, Long Beach")
     table = (await datasette.client.get("/pycon/hotels")).text
     assert meta(table, "name", "description") and meta(table, "property", "og:site_name") == "PyCon US 2026"
+
+
+async def test_a_program_querys_parameters_are_choices_where_the_edition_lists_them(datasette):
+    """#40, item 9: the AI track's page showed a raw `track` text field; a track, a day or a kind is now chosen
+    from the edition's own list, named as people read it, the value in the address kept."""
+    track = " ".join((await datasette.client.get("/pycon/program_track?track=ai")).text.split())
+    assert '<label for="param-track">Track</label> <select id="param-track" name="track">' in track
+    assert '<option value="ai" selected>AI</option>' in track and '<option value="security">Security</option>' in track
+    day = " ".join((await datasette.client.get("/pycon/program_day?day=Saturday")).text.split())
+    assert '<option value="Saturday" selected>Saturday</option>' in day  # a weekday in the URL stays chosen
+    assert '<option value="2026-05-16">Saturday 16 May</option>' in day
+    room = " ".join((await datasette.client.get("/pycon/program_room?room=Hall+AB")).text.split())
+    assert '<input id="param-room" type="text" name="room" value="Hall AB">' in room  # no list: a text box
+
+
+async def test_now_next_leads_with_what_is_on_and_keeps_the_line_for_apps_below(datasette):
+    """#40, item 9: the line for apps sat right under the picker, before what is on."""
+    page = (await datasette.client.get("/pycon/now_next?at=2026-05-15T11:10")).text
+    assert page.index('id="status-now"') < page.index('class="now-apps"')
+    assert page.index('now-picker') < page.index('id="status-now"')
