@@ -140,14 +140,18 @@ WIDE_LANES = 9
 
 
 def layout(rows, room_names, rank=None, chosen=None):
-    """Everything the template needs to draw one day: the grid of every session (so a filter keeps the
-    layout), with the sessions `chosen` allows shown (breaks that concern everyone always)."""
+    """Everything the template needs to draw one day: the grid of the sessions `chosen` allows (breaks that
+    concern everyone always), in the rooms that hold one: a filter that leaves 3 of 14 rooms showed 11
+    empty columns first, its results off to the right (#40); how many rooms it hides is said."""
     timed, other = timed_items([dict(r) for r in rows])
     keep = matcher(chosen or {})
     other = [r for r in other if keep(r)]
     if not timed:
         return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None}
     mark_bands(timed)
+    every_room = {(i["room_ids"] or [None])[0] for i in timed if not i["band"]}
+    if chosen:
+        timed = [i for i in timed if i["band"] or keep(i)]
     columns, last_column = room_columns(timed, room_names, rank)
     day_start = min(i["start"] for i in timed) // 30 * 30
     day_end = -(-max(i["end"] for i in timed) // 30) * 30
@@ -160,6 +164,7 @@ def layout(rows, room_names, rank=None, chosen=None):
             "long": all(i["end"] - i["start"] >= LONG_MIN for i in timed),
             "wide": max(last_column, 3) - 2 > WIDE_LANES,
             "matches": sum(1 for i in shown if not i["band"]) + len(other),
+            "rooms_hidden": len(every_room) - len(columns),
             "hours": hour_lines(day_start, day_end, {g["minute"] for g in groups}), "jumps": jumps(groups)}
 
 

@@ -150,7 +150,9 @@ def blocks(html):
     ("language=es", "language = 'es'"),
     ("track=charlas&language=es", "track_id = 'charlas' and language = 'es'"),
 ])
-async def test_grid_filters_show_the_sessions_chosen_and_keep_the_layout(datasette, db, query, sql):
+async def test_grid_filters_show_the_sessions_chosen_in_the_rooms_that_hold_them(datasette, db, query, sql):
+    """A filter shows the rooms holding a session it keeps, in the day's room order, and says how many it
+    hides (#40, item 2: it kept every column, and a filtered 2025 Saturday opened on empty rooms)."""
     everything = (await datasette.client.get("/schedule/2026-05-15")).text
     page = await datasette.client.get(f"/schedule/2026-05-15?{query}")
     assert page.status_code == 200
@@ -163,8 +165,17 @@ async def test_grid_filters_show_the_sessions_chosen_and_keep_the_layout(dataset
     import re
     heads = lambda html: (re.findall(r'<div class="room-head"[^>]*>.*?</div>', html),
                           re.search(r'grid-template-columns: [^"]*', html).group(0))
-    assert heads(page.text) == heads(everything)  # the same columns and rows
+    rooms_all, rooms_shown = heads(everything)[0], heads(page.text)[0]
+    names = lambda found: [re.sub(r"<[^>]+>", " ", h).split() for h in found]  # noqa: E731
+    assert names(rooms_shown) == [n for n in names(rooms_all) if n in names(rooms_shown)]  # the day's order
+    held = {r[0] for r in db.execute(
+        f"select distinct coalesce((select room_id from session_rooms sr where sr.session_id = e.id order by position limit 1), '') "
+        f"from calendar_events e where day = '2026-05-15' and parent_id is null and start_local is not null "
+        f"and end_local is not null and kind != 'break' and {sql}")}
+    assert len(rooms_shown) == len(held) < len(rooms_all)
+    hidden = len(rooms_all) - len(rooms_shown)
     assert f"{len(expected)} session{'s' if len(expected) != 1 else ''} shown" in page.text
+    assert f"and so are {hidden} room{'s' if hidden != 1 else ''} with none of them" in page.text
     bar = page.text[page.text.index('class="grid-filters"'):page.text.index("</details>")]
     current = re.findall(r'<a href="([^"]*)" aria-current="true">([^<]*)', bar)
     assert len(current) == 3  # one choice per filter: the value chosen, or All
