@@ -152,6 +152,9 @@ def layout(rows, room_names, rank=None, chosen=None):
     every_room = {(i["room_ids"] or [None])[0] for i in timed if not i["band"]}
     if chosen:
         timed = [i for i in timed if i["band"] or keep(i)]
+    if not any(not i["band"] for i in timed):  # the filter keeps no timed session of the day
+        return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None,
+                "matches": len(other), "rooms_hidden": len(every_room)}
     columns, last_column = room_columns(timed, room_names, rank)
     day_start = min(i["start"] for i in timed) // 30 * 30
     day_end = -(-max(i["end"] for i in timed) // 30) * 30
