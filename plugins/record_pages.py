@@ -61,7 +61,9 @@ def google_calendar_url(row):
     else:
         day = date.fromisoformat(row["event_dtstart"])
         dates = f"{day:%Y%m%d}/{day + timedelta(days=1):%Y%m%d}"
-    params = {"action": "TEMPLATE", "text": row["event_name"], "dates": dates, "details": row["event_url"] or "",
+    # The official page, then what the calendar feed says of it: speakers, room, and the recording's link.
+    details = "\n".join(v for v in (row["event_url"], row.get("event_description")) if v)
+    params = {"action": "TEMPLATE", "text": row["event_name"], "dates": dates, "details": details,
               "location": row["event_location"] or "", "ctz": row.get("event_tzid") or "UTC"}
     return "https://calendar.google.com/calendar/render?" + urlencode(params)
 

@@ -41,6 +41,12 @@ async def load_schedule(datasette, database):
         people.setdefault(r["session_id"], []).append(dict(r))
     tracks = [dict(r) for r in (await db.execute("select id, name from tracks order by id")).rows]
     venue_room = conference["venue_name"] or conference["city"]  # a feed may name no venue: its city
+    # A slot's talks have no time of their own (a lightning talk is known by its place in the slot's video):
+    # the slot's event lists each one's recording, from its start in the video (#40).
+    parts = {}
+    for r in rows:
+        if r["parent_id"] is not None and r.get("recording_url"):
+            parts.setdefault(r["parent_id"], []).append({"title": r["title"], "url": r["recording_url"]})
     days = {}
     for r in rows:
         if not (r["start_iso"] and r["end_iso"]):  # a timetable needs a start and an end
@@ -53,6 +59,7 @@ async def load_schedule(datasette, database):
             "room": r["room"] or venue_room, "start": start, "end": end, "duration": minute_label(r["duration_min"]),
             "slug": f"{conference['acronym']}-{r['id']}-{slug(r['title'])}"[:80].rstrip("-"),
             "url": r["url"] or conference["schedule_url"], "official_url": r["url"], "recording_url": r.get("recording_url"),
+            "parts": parts.get(r["id"], []),
             "abstract": "", "description": r["notes"] or "",
             "persons": people.get(r["id"], []),
         }
@@ -125,7 +132,8 @@ def event_links(e):
     """The official page and the recording, as both formats list links (the recording as `media`, the
     c3voc schema's type for it; frab's <recording> element describes licence and opt-out, not a URL)."""
     return ([{"url": e["official_url"], "title": "Official page", "type": "web"}] if e["official_url"] else []) + \
-        ([{"url": e["recording_url"], "title": "Recording", "type": "media"}] if e["recording_url"] else [])
+        ([{"url": e["recording_url"], "title": "Recording", "type": "media"}] if e["recording_url"] else []) + \
+        [{"url": p["url"], "title": f"Recording: {p['title']}", "type": "media"} for p in e.get("parts", [])]
 
 
 def render_json(conference, tracks, days, version):

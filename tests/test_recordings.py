@@ -314,3 +314,25 @@ def test_a_faulty_lightning_index_is_refused_and_data_is_kept(data_copy, tmp_pat
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert f"lightning-talks-saturday-may-16-2026-pm.json: field 'description' {message}" in result.output
     assert snapshot(data_copy) == before
+
+
+async def test_a_lightning_slots_export_lists_each_talks_recording_and_google_carries_it(datasette, db):
+    """#40, item 5: the itemised lightning talks have no time of their own, so schedule.xml and schedule.json
+    carried only their slots' whole videos; each talk's deep link is now among its slot's links. And "Add to
+    Google Calendar" carries the recording link, as the .ics does."""
+    import urllib.parse
+    import xml.etree.ElementTree as ET
+
+    talks = lightning_talks(db, 168)
+    data = (await datasette.client.get("/pycon/schedule.json")).json()
+    events = [e for d in data["schedule"]["conference"]["days"] for room in d["rooms"].values() for e in room]
+    slot = next(e for e in events if e["id"] == 168)
+    deep = [(l["title"], l["url"]) for l in slot["links"] if l["title"].startswith("Recording: ")]
+    assert deep == [(f"Recording: {t['title']}", t["watch_url"]) for t in talks] and len(deep) == 12
+    root = ET.fromstring((await datasette.client.get("/pycon/schedule.xml")).text)
+    xml_links = [(l.text, l.get("href")) for l in root.find(".//event[@id='168']").find("links")]
+    assert [x for x in xml_links if x[0].startswith("Recording: ")] == deep
+    page = (await datasette.client.get("/pycon/sessions/105")).text
+    google = re.search(r'class="calendar-google" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    details = urllib.parse.parse_qs(urllib.parse.urlparse(google).query)["details"][0]
+    assert "Recording: https://www.youtube.com/watch?v=EKayPgbD6J0" in details and "Speakers: Paolo Melchiorre" in details
