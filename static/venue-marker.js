@@ -20,6 +20,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     L.Map.addInitHook(function () {
       var map = this;
+      // A pin stands 41 px above its point: when cluster-map fits the map to the hotels, leave room above
+      // them (3 of 6 pins were cut in half at the top edge on a laptop).
+      var fit = map.fitBounds;
+      map.fitBounds = function (bounds, options) {
+        return fit.call(this, bounds, Object.assign({paddingTopLeft: [20, 48], paddingBottomRight: [20, 12]}, options || {}));
+      };
       // Above the hotel markers (pane 600), so that a cluster at the venue never hides it.
       map.createPane("pycon-venue").style.zIndex = 610;
       var popup = document.createElement("div");

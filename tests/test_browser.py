@@ -194,6 +194,11 @@ def test_hotel_maps_show_one_marker_per_located_hotel_and_the_venue(page, real_d
     located = sqlite3.connect(real_db).execute("select count(*) from hotels where latitude is not null").fetchone()[0]
     page.goto(path)
     assert count_markers(page) == located == 24
+    # #40, item 9: 3 of 6 pins were cut in half at the map's top edge on a laptop
+    cut = page.evaluate("""() => { const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+      return Array.from(document.querySelectorAll('.leaflet-marker-icon'))
+        .filter(m => { const r = m.getBoundingClientRect(); return r.top < map.top || r.bottom > map.bottom; }).length; }""")
+    assert cut == 0
     venue = page.locator("path.pycon-venue-marker")
     assert venue.count() == 1
     venue.click(force=True)

@@ -372,3 +372,15 @@ async def test_now_next_leads_with_what_is_on_and_keeps_the_line_for_apps_below(
     page = (await datasette.client.get("/pycon/now_next?at=2026-05-15T11:10")).text
     assert page.index('id="status-now"') < page.index('class="now-apps"')
     assert page.index('now-picker') < page.index('id="status-now"')
+
+
+async def test_long_tables_open_on_a_search_box_and_their_rows_not_their_column_notes(datasette):
+    """#40, items 6 and 9: the sessions table's column descriptions filled a screen before its rows, and the
+    long tables (edition_sessions, 120 screens on a phone) needed a way in."""
+    for path in ("/pycon/sessions", "/pycon/edition_sessions", "/pycon/speakers", "/pycon/edition_speakers"):
+        page = (await datasette.client.get(path)).text
+        search, rows = page.index('name="_search"'), page.index('class="rows-and-columns')
+        assert search < rows, path
+        if 'class="column-descriptions"' in page:
+            assert page.index('<details class="column-descriptions-box"><summary>') < page.index('class="column-descriptions"')
+            assert '<details class="column-descriptions-box" open' not in page
