@@ -13,6 +13,9 @@ AGENDA, NOW_NEXT, SEARCH = (f"query-{SITE}-{name}.html" for name in ("agenda", "
 # Every edition's kinds, and how many sessions of each (the site's database holds every edition's sessions).
 KINDS_BY_EDITION = "select kind, edition, count(*) as n from edition_sessions group by kind, edition"
 SLIDES = {"slide", "slides", "deck", "decks"}
+# How many sessions of each edition have every word of a search (the editions' own index).
+WORDS_BY_EDITION = """select s.edition, count(*) as n from edition_sessions_fts f join edition_sessions s on s.rowid = f.rowid
+where edition_sessions_fts match pycon_fts_query(:q) group by s.edition"""
 # After the conference the home page leads with what to watch: the keynotes and plenaries, then each day's
 # recorded sessions (a part of a lightning-talk slot is on its slot's recording).
 TO_WATCH = """select id, title, speakers, day, kind, recording_url, recording_s from calendar_events
@@ -31,24 +34,31 @@ async def to_watch(db):
 
 
 async def lacking(datasette, database, q):
-    """What a search names that this edition has none of: {"kind": id, "editions": [(vocabulary, count)]},
-    {"slides": True} for slides (no edition's sources have them), or None."""
+    """What a search asks for that this edition has none of, and the editions that have it: a kind of session
+    it names ({"kind": id, "editions": [(vocabulary, count)]}), else its words ({"words": True, ...}, only
+    when another edition has them all); {"slides": True} for slides (no edition's sources have them); or None."""
     if SLIDES & {w.lower() for w in query_words(q)}:
         return {"slides": True}
-    if SITE not in datasette.databases or not q.strip():
+    if SITE not in datasette.databases or not query_words(q):
         return None
-    counts = [(kind, str(edition), n) for kind, edition, n in (await datasette.get_database(SITE).execute(KINDS_BY_EDITION)).rows]
+    site = datasette.get_database(SITE)
+    counts = [(kind, str(edition), n) for kind, edition, n in (await site.execute(KINDS_BY_EDITION)).rows]
     named = set(kinds_named(q, {kind for kind, _, _ in counts}))
-    this = vocabulary.of(datasette, database) or {}
     held = {}
-    for kind, edition, n in counts:
-        if kind in named:
-            held[edition] = held.get(edition, 0) + n
-    if not named or held.get(str(this.get("year")), 0):
+    if named:
+        for kind, edition, n in counts:
+            if kind in named:
+                held[edition] = held.get(edition, 0) + n
+    else:
+        held = {str(edition): n for edition, n in (await site.execute(WORDS_BY_EDITION, {"q": q})).rows}
+    year = str((vocabulary.of(datasette, database) or {}).get("year"))
+    if held.get(year, 0):
         return None
     editions = sorted(vocabulary.VOCABULARIES.get(datasette, {}).values(), key=lambda v: -int(v["year"] or 0))
     others = [(v, held[str(v["year"])]) for v in editions if held.get(str(v["year"]))]
-    return {"kind": sorted(named)[0], "editions": others}
+    if named:
+        return {"kind": sorted(named)[0], "editions": others}
+    return {"words": True, "editions": others} if others else None
 
 
 @hookimpl

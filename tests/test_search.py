@@ -255,6 +255,11 @@ async def test_a_search_for_what_an_edition_lacks_says_so_and_leads_to_the_editi
     assert "PyCon US 2023's program lists no “open space”" in earlier and "PyCon US 2025 lists 146" in earlier
     slides = html_lib.unescape((await datasette.client.get("/pycon/search?q=slides")).text)
     assert "No edition's sources have slides." in slides
+    # any search this edition has nothing for, where other editions have every word: the PyLadies auction
+    auction = html_lib.unescape(" ".join((await datasette.client.get("/pycon2022/search?q=pyladies+auction")).text.split()))
+    assert "PyCon US 2022's program has no session with every word of “pyladies auction”; other editions do:" in auction
+    assert '<a href="/pycon2023/search?q=pyladies%20auction">PyCon US 2023, 1</a>' in auction
+    assert "other editions do" not in (await datasette.client.get("/pycon/search?q=pyladies+auction")).text
 
 
 async def test_every_table_people_search_has_its_search_box_and_the_others_say_they_have_none(datasette):
