@@ -3,9 +3,10 @@ requests run the application at once, at most WAITING more wait for a turn, none
 seconds. Past that a request gets 503 with Retry-After at once, so under overload clients are told
 quickly rather than all of them timing out.
 
-Fair: a freed turn goes to the waiting client with the fewest requests running (the earliest of its
-requests first), and when the queue is full a newcomer takes the place of the newest waiting request
-of the client holding the most places. One client with 30 connections looping a slow query can no
+Fair: one client holds at most PER_CLIENT turns, so another finds one free at once; a freed turn goes to
+the waiting client with the fewest requests running (the earliest of its requests first), and when the
+queue is full a newcomer takes the place of the newest waiting request of the client holding the most
+places. One client with 30 connections looping a slow query can no
 longer leave another nothing: the other's requests go first. A client is its address as uvicorn
 reads it: behind nginx, the X-Forwarded-For of a trusted proxy (scripts/serve.py), never a header
 anyone else sends.
@@ -21,6 +22,9 @@ from datasette import hookimpl
 
 ACTIVE = 6
 WAITING = 24
+# One client holds at most this many turns at once, so another always finds one free at once (a freed turn
+# it may not take stays free): with all six, a newcomer's wait for one could outlast MAX_WAIT.
+PER_CLIENT = ACTIVE - 1
 MAX_WAIT = 1.0
 BUSY = b"The site is busy: please try again in a second.\n"
 
@@ -28,15 +32,15 @@ BUSY = b"The site is busy: please try again in a second.\n"
 class Gate:
     """Hands out ACTIVE turns; the requests waiting for one are queued per client."""
 
-    def __init__(self, active=ACTIVE, waiting=WAITING, max_wait=MAX_WAIT):
-        self.free, self.room, self.max_wait = active, waiting, max_wait
+    def __init__(self, active=ACTIVE, waiting=WAITING, max_wait=MAX_WAIT, per_client=PER_CLIENT):
+        self.free, self.room, self.max_wait, self.per_client = active, waiting, max_wait, per_client
         self.running = Counter()  # client -> its requests holding a turn
         self.queues = {}  # client -> deque of (arrival, future) of its waiting requests
         self.queued, self.arrivals = 0, itertools.count()
 
     async def enter(self, client):
         """True once a turn is held; False when the queue is full or the wait too long."""
-        if self.free and not self.queued:
+        if self.free and self.running[client] < self.per_client:  # whoever waits is at their own limit
             self.free -= 1
             self.running[client] += 1
             return True
@@ -59,10 +63,11 @@ class Gate:
         self.running[client] -= 1
         if not self.running[client]:
             del self.running[client]
-        if not self.queued:
+        eligible = [c for c in self.queues if self.running[c] < self.per_client]
+        if not eligible:
             self.free += 1
             return
-        chosen = min(self.queues, key=lambda c: (self.running[c], self.queues[c][0][0]))
+        chosen = min(eligible, key=lambda c: (self.running[c], self.queues[c][0][0]))
         turn = self.take(chosen, 0)
         self.running[chosen] += 1
         turn.set_result(True)

@@ -163,11 +163,12 @@ def test_an_idle_connection_is_closed_by_the_server(server):
 
 
 async def test_six_requests_run_twenty_four_wait_and_the_next_is_told_at_once():
-    """The admission gate as the site makes it (Gate()): held requests fill it; the 31st is a 503 with
-    Retry-After at once, while the others are still at work or waiting (not after a queue)."""
+    """The admission gate as the site makes it (Gate()): held requests fill it (one client holds at most
+    PER_CLIENT turns; another takes the last); the 31st is a 503 with Retry-After at once, while the others
+    are still at work or waiting (not after a queue)."""
     import asyncio
 
-    from plugins.admission import ACTIVE, WAITING, Gate, admitting
+    from plugins.admission import ACTIVE, PER_CLIENT, WAITING, Gate, admitting
 
     release, running, answers, retry_after = asyncio.Event(), [], [], []
 
@@ -177,21 +178,24 @@ async def test_six_requests_run_twenty_four_wait_and_the_next_is_told_at_once():
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"done"})
 
-    async def request(app):
+    async def request(app, client="10.0.0.1"):
         async def send(event):
             if event["type"] == "http.response.start":
                 answers.append(event["status"])
                 retry_after.append(dict(event["headers"]).get(b"retry-after"))
-        await app({"type": "http", "client": ("10.0.0.1", 1)}, None, send)
+        await app({"type": "http", "client": (client, 1)}, None, send)
 
-    app = admitting(held_app, {"gate": Gate(max_wait=60)})
-    tasks = [asyncio.ensure_future(request(app)) for _ in range(ACTIVE + WAITING + 1)]
-
-    async def settled():
-        while not answers or len(running) < ACTIVE:
+    async def until(condition):
+        while not condition():
             await asyncio.sleep(0.01)
 
-    await asyncio.wait_for(settled(), 30)
+    app = admitting(held_app, {"gate": Gate(max_wait=60)})
+    tasks = [asyncio.ensure_future(request(app)) for _ in range(PER_CLIENT + WAITING)]
+    await asyncio.wait_for(until(lambda: len(running) == PER_CLIENT), 30)
+    tasks.append(asyncio.ensure_future(request(app, "10.0.0.2")))  # the last turn, at once
+    await asyncio.wait_for(until(lambda: len(running) == ACTIVE), 30)
+    tasks.append(asyncio.ensure_future(request(app)))  # the 31st
+    await asyncio.wait_for(until(lambda: answers), 30)
     # While every admitted request is still held: six run, twenty-four wait, one was refused.
     assert (len(running), answers, retry_after) == (ACTIVE, [503], [b"1"])
     release.set()
@@ -200,11 +204,12 @@ async def test_six_requests_run_twenty_four_wait_and_the_next_is_told_at_once():
 
 
 async def test_a_client_holding_every_turn_cannot_keep_another_waiting():
-    """One client fills the gate (6 running, 24 waiting); another arrives: its requests take the places of
-    the first one's newest waiting requests (refused), and each freed turn goes to it first."""
+    """One client fills what it may of the gate (5 running, 24 waiting); another arrives: it takes the turn
+    left free at once, its next requests take the places of the first one's newest waiting requests
+    (refused), and each freed turn goes to it first."""
     import asyncio
 
-    from plugins.admission import ACTIVE, WAITING, Gate, admitting
+    from plugins.admission import ACTIVE, PER_CLIENT, WAITING, Gate, admitting
 
     releases, started, answers = {}, [], {"greedy": [], "other": []}
 
@@ -227,10 +232,12 @@ async def test_a_client_holding_every_turn_cannot_keep_another_waiting():
 
     app = admitting(held_app, {"gate": Gate(max_wait=60)})
     greedy = [asyncio.ensure_future(request(app, "greedy")) for _ in range(ACTIVE + WAITING)]
-    await asyncio.wait_for(until(lambda: len(started) == ACTIVE), 30)
+    await asyncio.wait_for(until(lambda: len(started) == PER_CLIENT and answers["greedy"]), 30)
+    assert answers["greedy"] == [503]  # 5 running and 24 waiting is all one client holds
     other = [asyncio.ensure_future(request(app, "other")) for _ in range(3)]
-    await asyncio.wait_for(until(lambda: len(answers["greedy"]) == 3), 30)
-    assert answers == {"greedy": [503, 503, 503], "other": []}  # three of its newest waiting made room
+    await asyncio.wait_for(until(lambda: len(started) == ACTIVE and len(answers["greedy"]) == 3), 30)
+    assert started[PER_CLIENT] == "10.0.0.2"  # the turn left free, at once
+    assert answers == {"greedy": [503, 503, 503], "other": []}  # two of its newest waiting made room
     releases[1].set()
     releases[2].set()
     await asyncio.wait_for(until(lambda: len(started) == ACTIVE + 2), 30)
