@@ -32,8 +32,10 @@ order by case when recording_from_s is not null or kind = 'lightning-talk' then 
 SOURCE = "select * from sources where id = (select source_id from sessions where id = :id)"
 # calendar_events carries no description (feeds build their own): it is the sessions table's.
 DESCRIPTION = "select description from sessions where id = :id"
-RECORDING = """select r.watch_url, r.duration_s, r.title, r.start_s, r.part_of,
-  (select min(n.start_s) from recordings n where n.part_of = r.part_of and n.id > r.id) as next_s
+RECORDING = """select r.watch_url, r.duration_s, r.title, r.start_s, r.part_of, r.match, r.video_url,
+  (select min(n.start_s) from recordings n where n.part_of = r.part_of and n.id > r.id) as next_s,
+  (select group_concat(o.session_id) from recordings o where o.video_url = r.video_url and o.id != r.id
+     and o.session_id is not null) as shared_with
 from recordings r where r.session_id = :id order by r.id"""
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""

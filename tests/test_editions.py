@@ -179,12 +179,13 @@ async def test_first_time_and_returning_speakers(datasette, db):
         "select count(*) from people where spoke_in_site_edition = 1 and first_edition < 2026").fetchone()[0] >= 50
 
 
-@pytest.mark.parametrize("year, matched", [(2022, 95), (2023, 137), (2024, 130), (2025, 100)])
+# 2023: 137 matched, 2 of them to one video pyvideo gives both (shared-video, shown as neither's)
+@pytest.mark.parametrize("year, matched", [(2022, 95), (2023, 135), (2024, 130), (2025, 100)])
 def test_each_editions_recordings_are_joined_with_no_guess(db, year, matched):
     import csv
 
     rows = list(csv.DictReader((DATA / "editions" / str(year) / "recordings.csv").open(encoding="utf-8")))
-    linked = [r for r in rows if r["session"]]
+    linked = [r for r in rows if r["session"] and r["match"] != "shared-video"]
     assert len(linked) == matched and len({r["session"] for r in linked}) == matched  # one session each
     titles = dict(db.execute("select id, title from edition_sessions where edition = ?", [year]).fetchall())
     for r in linked:
@@ -199,7 +200,7 @@ def test_each_editions_recordings_are_joined_with_no_guess(db, year, matched):
 async def test_recordings_by_edition(datasette):
     rows = {r["edition"]: r for r in (await datasette.client.get("/pycon/recordings_by_edition.json?_shape=array")).json()}
     assert sorted(rows) == [2022, 2023, 2024, 2025, 2026]
-    assert rows[2023]["recorded"] == 137 and rows[2023]["sessions"] == 145
+    assert rows[2023]["recorded"] == 135 and rows[2023]["sessions"] == 145  # 137 matched, 2 to one shared video
     html = (await datasette.client.get("/pycon/speakers/bruce-eckel")).text
     assert 'aria-label="Watch the recording of Rethinking Objects">recording</a>' in html
 

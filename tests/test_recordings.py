@@ -29,11 +29,11 @@ def test_the_real_2026_recordings_match_as_counted_and_twice_changes_nothing(dat
     first = run(PYVIDEO_2026, data_copy)
     assert first.exit_code == 0, first.output
     assert first.output.startswith("recordings: 90 (0 by hand, 76 by url, 3 by title, 4 by title-contained, "
-                                   "2 by lightning-slot, 3 by page, 0 by title-other-day, 2 unmatched); 114 added, 0 changed, 0 removed\n"
+                                   "2 by lightning-slot, 3 by page, 0 by title-other-day, 0 by shared-video, 2 unmatched); 114 added, 0 changed, 0 removed\n"
                                    "lightning talks itemised: 24; sessions added from recordings: 3\n")
     shutil.copy(DATA / "recordings.csv", data_copy / "recordings.csv")  # with the organiser's hand match
     again = run(PYVIDEO_2026, data_copy)
-    assert ("(1 by hand, 76 by url, 3 by title, 4 by title-contained, 2 by lightning-slot, 3 by page, 0 by title-other-day, 1 unmatched); "
+    assert ("(1 by hand, 76 by url, 3 by title, 4 by title-contained, 2 by lightning-slot, 3 by page, 0 by title-other-day, 0 by shared-video, 1 unmatched); "
             "0 added, 0 changed, 0 removed\n") in again.output  # what is already there is not reported as changed
     assert ("  warning: pycon-us-2026/videos/lightning-talks-saturday-may-16-2026-pm.json: field 'description' line 1: "
             "9:00 is later than the next talk's 4:17; that talk's time is left empty") in again.output
@@ -46,7 +46,8 @@ def test_the_real_2026_recordings_match_as_counted_and_twice_changes_nothing(dat
 def test_every_recording_names_its_source_and_how_it_was_matched(db):
     rows = db.execute("select * from recordings").fetchall()
     assert len(rows) == 90 + 24 and {r["source_id"] for r in rows} == {"pyvideo-pycon-us-2026"}  # 24 lightning talks
-    assert {r["match"] for r in rows if r["session_id"]} == set(METHODS) - {"title-other-day"}  # 2026's dates are right
+    # 2026's dates are right, and no two of its files give one video to two sessions
+    assert {r["match"] for r in rows if r["session_id"]} == set(METHODS) - {"title-other-day", "shared-video"}
     assert all(r["match"] is None for r in rows if r["session_id"] is None)
     assert db.execute("select count(distinct session_id) from recordings").fetchone()[0] == 89 + 24  # one each
     assert [r["id"] for r in rows if r["session_id"] is None] == [
@@ -336,3 +337,20 @@ async def test_a_lightning_slots_export_lists_each_talks_recording_and_google_ca
     google = re.search(r'class="calendar-google" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     details = urllib.parse.parse_qs(urllib.parse.urlparse(google).query)["details"][0]
     assert "Recording: https://www.youtube.com/watch?v=EKayPgbD6J0" in details and "Speakers: Paolo Melchiorre" in details
+
+
+async def test_a_video_pyvideo_gives_two_sessions_is_neither_ones_and_both_pages_say_so(datasette, db):
+    """#39: two pyvideo files of 2023 carry one YouTube id (a sponsor workshop and the Steering Council panel),
+    and both sessions linked it: one was wrong. Neither shows it as its recording now, and both say why."""
+    import html as html_lib
+    import sqlite3
+
+    edition = sqlite3.connect(str(db.execute("pragma database_list").fetchone()[2]).replace("pycon.db", "pycon2023.db"))
+    shared = edition.execute("select session_id, match from recordings where video_url like '%fYXAbfHZmRg%' order by session_id").fetchall()
+    assert shared == [(135, "shared-video"), (1039, "shared-video")]
+    for sid, other in ((135, 1039), (1039, 135)):
+        page = html_lib.unescape(" ".join((await datasette.client.get(f"/pycon2023/sessions/{sid}")).text.split()))
+        assert f'<a href="/pycon2023/sessions/{other}">session {other}</a>: it cannot be both' in page
+        assert 'class="record-recording"' not in page and "Recording available." not in page
+    rows = (await datasette.client.get("/pycon/edition_sessions.json?edition=2023&id__in=135,1039&_shape=array")).json()
+    assert [r["recording_url"] for r in rows] == [None, None]

@@ -31,7 +31,7 @@ order by t.session_count desc, t.name"""
 # The days of the kinds an edition is planned by (tutorials, talks, sprints): its shape in a line.
 KIND_DAYS = """select kind, group_concat(distinct day) as days from sessions
 where kind in ('tutorial', 'talk', 'sprint') and day is not null group by kind"""
-RECORDED = "select count(distinct session_id) from recordings where session_id is not null"
+RECORDED = "select count(distinct session_id) from certain_recordings where session_id is not null"
 VOCABULARIES = weakref.WeakKeyDictionary()  # Datasette instance -> {database name: its vocabulary}
 
 

@@ -210,7 +210,7 @@ def watch_url(video_url, start_s):
 # table or view of the same name; calendar_events adds the columns our calendar and export
 # renderers read (event_*), and leaves out unfilled slots, which are placeholders, not events.
 VIEWS_DIR = Path(__file__).parent / "views"
-VIEWS = ("session_details", "calendar_events", "conference_clock", "conference_days")
+VIEWS = ("certain_recordings", "session_details", "calendar_events", "conference_clock", "conference_days")
 
 
 def write_indexes_and_views(db, ds):

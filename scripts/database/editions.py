@@ -110,7 +110,7 @@ def edition_row(ds: Dataset, folder, is_site, database):
 EDITION_SESSIONS = """insert into edition_sessions ({columns})
 select :year, s.id, s.kind, s.title, s.subtitle, s.day, s.start_local, s.end_local, s.start_iso, s.end_iso,
   (select r.name from {source}.rooms r where r.id = s.room_id), s.track_id, s.language, s.url, s.cancelled, s.parent_id,
-  s.speakers, (select r.watch_url from {source}.recordings r where r.session_id = s.id order by r.id limit 1),
+  s.speakers, (select r.watch_url from {source}.certain_recordings r where r.session_id = s.id order by r.id limit 1),
   s.source_id, s.notes
 from {source}.sessions s order by s.id"""
 EDITION_SPEAKERS = """insert into edition_speakers

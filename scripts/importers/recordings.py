@@ -262,7 +262,21 @@ def match(recordings, sessions, hand):
     matcher.by_title_on_another_day()
     matcher.by_contained_title()
     matcher.by_lightning_slot()
-    return matcher.found
+    return shared_videos(matcher.found, recordings)
+
+
+def shared_videos(found, recordings):
+    """Matches whose video pyvideo also gives another matched session (2023: a sponsor workshop and the
+    Steering Council panel, one YouTube id): one is wrong and nothing says which, so each is marked
+    "shared-video", its session kept for the page to say so. A hand match is the organisers' word: kept."""
+    sessions_of = {}
+    for r in recordings:
+        if r.slug in found and found[r.slug][1] != "hand":
+            sessions_of.setdefault(r.video_url, set()).add(found[r.slug][0])
+    for r in recordings:
+        if r.slug in found and found[r.slug][1] != "hand" and len(sessions_of.get(r.video_url, ())) > 1:
+            found[r.slug] = (found[r.slug][0], "shared-video")
+    return found
 
 
 def ascii_id(stem):

@@ -188,7 +188,10 @@ REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
 # `page`: the recording's official page names a presentation the captured program lacks, made a session
 # from the recording; `index`: a talk of a lightning-talk recording's index, a part of that recording.
 # `title-other-day`: the same title, one session's in the whole program, on another day than pyvideo's date.
-MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot", "page", "index", "title-other-day")
+# "shared-video": matched, but pyvideo gives its video to another matched session too; one of the two is
+# wrong and nothing here says which, so neither session shows it as its recording (the certain_recordings view).
+MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot", "page", "index", "title-other-day",
+                 "shared-video")
 # Recordings of sessions, from pyvideo/data (scripts/importers/recordings.py writes the file).
 RECORDINGS = Table("recordings", "recordings.csv", "id", (
     field("id", identifier, True), Column("session_id", int, "session", integer, references="sessions"),
