@@ -25,7 +25,7 @@ from deploy.cluster import nginx_binary, running_cluster
 from deploy.harness import ROOT, free_port, running_server, wait_for
 from scripts.database.build import build
 
-from .loadtest import run_wrk
+from .loadtest import LUA, run_wrk
 
 ROUNDS = 5
 SECONDS = 3
@@ -69,35 +69,33 @@ def fetch(url, gzip=False):
 
 
 @contextmanager
+def running(command, ready_path):
+    """A server process on a free loopback port (`command` takes the port), until the block ends."""
+    port = free_port()
+    proc = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}{ready_path}", process=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def static_nginx(root: Path, prefix: Path):
     """nginx serving `root` as static files, .gz beside each for gzip_static."""
-    port = free_port()
-    conf = prefix / "static.conf"
-    conf.write_text(STATIC_CONF.format(prefix=prefix, port=port, root=root))
-    user = ["-g", "daemon off; user root;"] if __import__("os").geteuid() == 0 else ["-g", "daemon off;"]
-    proc = subprocess.Popen([nginx_binary(), "-p", str(prefix), "-c", str(conf), *user],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/program.ics", process=proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    def command(port):
+        conf = prefix / "static.conf"
+        conf.write_text(STATIC_CONF.format(prefix=prefix, port=port, root=root))
+        user = "user root;" if __import__("os").geteuid() == 0 else ""
+        return [nginx_binary(), "-p", str(prefix), "-c", str(conf), "-g", f"daemon off; {user}"]
+
+    return running(command, "/program.ics")
 
 
-@contextmanager
 def plain_datasette(db: Path):
     """Datasette as installed, no plugins of ours, no metadata: the same database file, immutable."""
-    port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "datasette"), "serve", "-i", str(db), "-p", str(port),
-                             "--setting", "sql_time_limit_ms", "1000", "--setting", "max_returned_rows", "1000"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", process=proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    return running(lambda port: [str(Path(sys.executable).parent / "datasette"), "serve", "-i", str(db), "-p", str(port),
+                                 "--setting", "sql_time_limit_ms", "1000", "--setting", "max_returned_rows", "1000"], "/")
 
 
 def wrk_script(tmp: Path, name: str, path: str, headers=None):
@@ -111,15 +109,7 @@ def wrk_script(tmp: Path, name: str, path: str, headers=None):
     return script
 
 
-DONE = """
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d non2xx3xx=%d "
-    .. "connect=%d read=%d write=%d timeout=%d status=%d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.timeout, summary.errors.status))
-end
-"""
+DONE = LUA[LUA.index("done = function"):] % ()  # the load test's report, its %% written for Python's %
 
 
 def pair(ours, peer, clients):
