@@ -7,6 +7,7 @@ sessions at the same time, its parent and children, and calendar links; for a sp
 and their talks at the other editions (from the site's database, which holds every edition); for a
 room its sessions. The `.json` of each row is Datasette's own, unchanged.
 """
+import json
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -34,8 +35,8 @@ SOURCE = "select * from sources where id = (select source_id from sessions where
 DESCRIPTION = "select description from sessions where id = :id"
 RECORDING = """select r.watch_url, r.duration_s, r.title, r.start_s, r.part_of, r.match, r.video_url,
   (select min(n.start_s) from recordings n where n.part_of = r.part_of and n.id > r.id) as next_s,
-  (select group_concat(o.session_id) from recordings o where o.video_url = r.video_url and o.id != r.id
-     and o.session_id is not null) as shared_with
+  (select json_group_array(json_object('id', o.session_id, 'title', s.title)) from recordings o
+     join sessions s on s.id = o.session_id where o.video_url = r.video_url and o.id != r.id) as shared_with
 from recordings r where r.session_id = :id order by r.id"""
 OF_SPEAKER = """select e.* from session_speakers ss join calendar_events e on e.id = ss.session_id
 where ss.speaker_id = :id order by e.start_iso is null, e.start_iso, e.day"""
@@ -91,7 +92,8 @@ async def session_facts(db, pk):
              "speakers": await rows_of(db, SPEAKERS, {"id": pk}), "rooms": await rows_of(db, ROOMS, {"id": pk}),
              "children": await rows_of(db, CHILDREN, {"id": pk}), "description": safe_description((await rows_of(db, DESCRIPTION, {"id": pk}))[0]["description"]),
              "source": (await rows_of(db, SOURCE, {"id": pk}) or [None])[0], "concurrent": [], "parent": None,
-             "recordings": await rows_of(db, RECORDING, {"id": pk})}
+             "recordings": [dict(r, shared_with=json.loads(r["shared_with"] or "[]"))
+                            for r in await rows_of(db, RECORDING, {"id": pk})]}
     if s["start_local"] and s["end_local"]:
         facts["concurrent"] = await rows_of(db, AT_THE_SAME_TIME, {"day": s["day"], "id": pk, "start": s["start_local"],
                                                                    "end": s["end_local"]})
