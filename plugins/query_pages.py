@@ -2,6 +2,8 @@
 agenda was asked for; the moment now_next shows and the conference's span; whether the conference is
 over, for the home page; and for a search that names a kind of session (open spaces) or slides, what
 this edition lacks and which editions have it."""
+import weakref
+
 from datasette import hookimpl
 
 from scripts.core import vocabulary
@@ -33,6 +35,17 @@ async def to_watch(db):
     return {"headline": [r for r in rows if r["kind"] in HEADLINE_KINDS], "days": list(days.items()), "count": len(rows)}
 
 
+_KIND_COUNTS = weakref.WeakKeyDictionary()  # Datasette instance -> [(kind, edition, n)]: the databases are immutable
+
+
+async def kinds_by_edition(datasette):
+    """Every edition's kinds and how many sessions of each, read once."""
+    if datasette not in _KIND_COUNTS:
+        rows = (await datasette.get_database(SITE).execute(KINDS_BY_EDITION)).rows
+        _KIND_COUNTS[datasette] = [(kind, str(edition), n) for kind, edition, n in rows]
+    return _KIND_COUNTS[datasette]
+
+
 async def lacking(datasette, database, q):
     """What a search asks for that this edition has none of, and the editions that have it: a kind of session
     it names ({"kind": id, "editions": [(vocabulary, count)]}), else its words ({"words": True, ...}, only
@@ -42,7 +55,7 @@ async def lacking(datasette, database, q):
     if SITE not in datasette.databases or not query_words(q):
         return None
     site = datasette.get_database(SITE)
-    counts = [(kind, str(edition), n) for kind, edition, n in (await site.execute(KINDS_BY_EDITION)).rows]
+    counts = await kinds_by_edition(datasette)
     named = set(kinds_named(q, {kind for kind, _, _ in counts}))
     held = {}
     if named:

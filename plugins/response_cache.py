@@ -109,17 +109,18 @@ class ResponseCache:
             self.entries.move_to_end(key)
         return entry
 
-    def put(self, key, entry, counted=False):
-        """Store entry (its size already in self.size when `counted`), dropping the least recently used
-        entries past the bounds."""
+    def put(self, key, entry):
         if entry.size > self.max_bytes:
-            self.size -= entry.size if counted else 0
             return
         if key in self.entries:
             self.size -= self.entries.pop(key).size
         self.entries[key] = entry
-        self.size += 0 if counted else entry.size
-        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+        self.size += entry.size
+        self.trim()
+
+    def trim(self):
+        """Drop the least recently used entries while the bounds are passed."""
+        while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
             _, dropped = self.entries.popitem(last=False)
             self.size -= dropped.size
 
@@ -132,9 +133,9 @@ class ResponseCache:
             return
         entry.gzipped = gzipped
         entry.size += len(gzipped)
-        if self.entries.get(key) is entry:
+        if self.entries.get(key) is entry:  # still stored: it weighs more now
             self.size += len(gzipped)
-            self.put(key, self.entries.pop(key), counted=True)
+            self.trim()
 
     def clear(self):
         self.entries.clear()
@@ -341,91 +342,99 @@ class Policy:
         return with_cache_control(headers, PAGE_CACHE_CONTROL)
 
 
-def wrap(app, datasette, cache):
-    policy = Policy(datasette)
-    computing = {}  # key -> a future done when that key's answer is computed
-    renewing = set()  # background renewals, kept referenced until done
+class Caching:
+    """The application behind the cache: a hit answered from it, a miss computed once and stored."""
 
-    async def adjuster(scope):
+    def __init__(self, app, datasette, cache):
+        self.app, self.cache, self.policy = app, cache, Policy(datasette)
+        self.computing = {}  # key -> a future done when that key's answer is computed
+        self.renewing = set()  # background renewals, kept referenced until done
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        key = self.policy.key(scope)
+        entry = self.cache.get(key) if key is not None else None
+        head = scope["method"] == "HEAD"
+        if entry is None:
+            adjust, serves = await self.adjuster(scope)  # only a miss reads the path as Datasette routes it
+            if key is None or not serves:
+                return await self.app(scope, receive, adjusting(send, adjust))
+            entry = await self.computed_once(key, scope, receive, send, head, adjust)
+            if entry is None:
+                return
+        elif not entry.fresh:
+            self.renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
+        request_headers = scope.get("headers", [])
+        if entry.compressible and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1")):
+            await self.cache.gzip(key, entry)
+        await answer_from(entry, request_headers, send, head)
+
+    async def adjuster(self, scope):
         """What the Cache-Control of this request's answer is made by, and whether it may be stored."""
         segments = normalised_segments(scope)
-        kind = policy.clock_kind(scope, segments)
-        seconds = await policy.clock_seconds(kind) if kind else None
-        serves = policy.serves(segments)
-        return (lambda status, headers: policy.cache_control(scope, status, headers, serves, seconds)), serves
+        kind = self.policy.clock_kind(scope, segments)
+        seconds = await self.policy.clock_seconds(kind) if kind else None
+        serves = self.policy.serves(segments)
+        return (lambda status, headers: self.policy.cache_control(scope, status, headers, serves, seconds)), serves
 
-    async def compute(key, scope, receive, send, head, adjust):
+    async def compute(self, key, scope, receive, send, head, adjust):
         """Ask the application, store what may be stored, and answer; None when the answer was sent."""
         captured = Capture(send, head, adjust)
-        await app(dict(scope, method="GET"), receive, captured)
+        await self.app(dict(scope, method="GET"), receive, captured)
         if captured.streaming:
             return None
         if not (captured.complete and storable(captured.status, captured.headers, captured.body)):
             await answer(send, captured.status, captured.headers, captured.body, head)
             return None
         entry = stored_entry(key, captured.status, captured.headers, captured.body)
-        cache.put(key, entry)
+        self.cache.put(key, entry)
         return entry
 
-    async def computed_once(key, scope, receive, send, head, adjust):
+    async def computed_once(self, key, scope, receive, send, head, adjust):
         """The entry for key, computed by this request, or by the one already computing it (waited for)."""
-        waiting = computing.get(key)
+        waiting = self.computing.get(key)
         if waiting is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(waiting), COALESCE_WAIT)
             except asyncio.TimeoutError:
                 pass
-            entry = cache.get(key)
+            entry = self.cache.get(key)
             if entry is not None and entry.fresh:
                 return entry
-            return await compute(key, scope, receive, send, head, adjust)  # that answer was not stored
-        done = computing[key] = asyncio.get_running_loop().create_future()
+            return await self.compute(key, scope, receive, send, head, adjust)  # that answer was not stored
+        done = self.computing[key] = asyncio.get_running_loop().create_future()
         try:
-            return await compute(key, scope, receive, send, head, adjust)
+            return await self.compute(key, scope, receive, send, head, adjust)
         finally:
-            if computing.get(key) is done:
-                del computing[key]
+            if self.computing.get(key) is done:
+                del self.computing[key]
             done.set_result(None)
 
-    def renew(key, scope):
+    def renew(self, key, scope):
         """Compute key's answer again in the background, once however many ask, and store it."""
-        if key in computing:
+        if key in self.computing:
             return
 
-        async def nowhere(event):
-            pass
-
-        async def no_body():
-            return {"type": "http.request", "body": b"", "more_body": False}
-
         async def again():
-            adjust, _ = await adjuster(scope)
-            await computed_once(key, scope, no_body, nowhere, True, adjust)
+            adjust, _ = await self.adjuster(scope)
+            await self.computed_once(key, scope, no_body, nowhere, True, adjust)
 
         task = asyncio.ensure_future(again())
-        renewing.add(task)
-        task.add_done_callback(renewing.discard)
+        self.renewing.add(task)
+        task.add_done_callback(self.renewing.discard)
 
-    async def wrapped(scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
-            return await app(scope, receive, send)
-        key = policy.key(scope)
-        entry = cache.get(key) if key is not None else None
-        if entry is None:
-            adjust, serves = await adjuster(scope)  # only a miss reads the path as Datasette routes it
-            if key is None or not serves:
-                return await app(scope, receive, adjusting(send, adjust))
-            entry = await computed_once(key, scope, receive, send, scope["method"] == "HEAD", adjust)
-            if entry is None:
-                return
-        elif not entry.fresh:
-            renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
-        request_headers = scope.get("headers", [])
-        if entry.compressible and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1")):
-            await cache.gzip(key, entry)
-        await answer_from(entry, request_headers, send, scope["method"] == "HEAD")
 
-    return wrapped
+async def nowhere(event):
+    """The `send` of a background renewal: nobody is waiting for its answer."""
+
+
+async def no_body():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def wrap(app, datasette, cache):
+    return Caching(app, datasette, cache)
 
 
 def adjusting(send, adjust):

@@ -146,13 +146,11 @@ def layout(rows, room_names, rank=None, chosen=None):
     timed, other = timed_items([dict(r) for r in rows])
     keep = matcher(chosen or {})
     other = [r for r in other if keep(r)]
-    if not timed:
-        return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None}
     mark_bands(timed)
     every_room = {(i["room_ids"] or [None])[0] for i in timed if not i["band"]}
     if chosen:
         timed = [i for i in timed if i["band"] or keep(i)]
-    if not any(not i["band"] for i in timed):  # the filter keeps no timed session of the day
+    if not timed or (chosen and all(i["band"] for i in timed)):  # no timed session, or none the filter keeps
         return {"columns": [], "groups": [], "untimed": other, "rows": 0, "start": None,
                 "matches": len(other), "rooms_hidden": len(every_room)}
     columns, last_column = room_columns(timed, room_names, rank)

@@ -211,8 +211,8 @@ def return_freed_memory():
         pass  # not glibc: its allocator has its own policy
 
 
-# Text answers are gzipped for clients that accept it, with Vary: Accept-Encoding: once, when stored, by
-# the response cache; what it does not keep, by asgi-gzip here. The rules are scripts/core/compression.py.
+# Text answers are gzipped for clients that accept it, with Vary: Accept-Encoding: once for each stored
+# answer, by the response cache; what it does not keep, by asgi-gzip here. The rules are scripts/core/compression.py.
 
 
 def compressed(app):

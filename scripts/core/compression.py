@@ -1,8 +1,8 @@
 """gzip as the site sends it: when a client accepts it, how much, and the bytes themselves.
 
-The response cache (plugins/response_cache.py) compresses an answer once, when it stores it, and
-serves the stored copy to every client that accepts gzip; asgi-gzip (scripts/serve.py) compresses
-only what the cache does not keep. Both follow these rules, so a body is compressed the same way
+The response cache (plugins/response_cache.py) compresses a stored answer once, the first time a client
+that accepts gzip asks for it, and serves that copy to every such client; asgi-gzip (scripts/serve.py)
+compresses only what the cache does not keep. Both follow these rules, so a body is compressed the same way
 whichever does it."""
 import gzip
 

@@ -266,9 +266,9 @@ def match(recordings, sessions, hand):
 
 
 def shared_videos(found, recordings):
-    """Matches whose video pyvideo also gives another matched session (2023: a sponsor workshop and the
-    Steering Council panel, one YouTube id): one is wrong and nothing says which, so each is marked
-    "shared-video", its session kept for the page to say so. A hand match is the organisers' word: kept."""
+    """Matches whose video pyvideo also gives another matched session (one edition had a sponsor workshop and
+    a panel with one YouTube id): one is wrong and nothing says which, so each is marked "shared-video", its
+    session kept for the page to say so. A hand match is the organisers' word: kept."""
     sessions_of = {}
     for r in recordings:
         if r.slug in found and found[r.slug][1] != "hand":
