@@ -37,9 +37,10 @@ def test_112_presentations_with_official_urls(db):
 
 
 def test_counts(db):
-    # 147 from the schedule, 5 D&I panelists from the recap, 30 known from recordings
+    # 147 from the schedule, 5 D&I panelists from the recap, 37 known from recordings (7 of them the plenaries'
+    # speakers: the welcome, the Steering Council panel, the PSF's updates and the closing)
     assert one(db, "select count(*) from speakers where source_id not like 'pyvideo-%'")[0] == 152
-    assert one(db, "select count(*) from speakers where source_id = 'pyvideo-pycon-us-2026'")[0] == 30
+    assert one(db, "select count(*) from speakers where source_id = 'pyvideo-pycon-us-2026'")[0] == 37
     assert one(db, "select count(*) from rooms where floor is not null and floor != ''")[0] == 52
     assert one(db, "select count(*) from sprint_projects")[0] == 13
     assert one(db, "select count(*) from hotels")[0] == 27

@@ -53,7 +53,10 @@ def test_fixture_import_covers_every_kind(imported):
     kinds = dict(db.execute("select kind, count(*) from sessions group by kind").fetchall())
     assert kinds == {"talk": 2, "tutorial": 1, "charla": 1, "keynote": 1, "plenary": 2, "lightning-talks": 1,
                      "sponsor-workshop": 1, "poster-session": 1, "poster": 2, "summit": 1, "event": 3, "break": 1,
-                     "informational": 1, "open-space": 1, "unfilled": 1}
+                     "informational": 1, "open-space": 1, "unfilled": 1,
+                     # what the recordings established stays while what it hangs on does: the talks of the
+                     # slot of that day that the fixture gives too, and the talks only a recording shows
+                     "lightning-talk": 12, "presentation": 3}
     slot = db.execute("select title, notes from sessions where kind = 'unfilled'").fetchone()
     assert slot["title"] == "Unfilled slot" and "A placeholder in the feed (kind 'blank'" in slot["notes"]
     assert "unknown kind 'hackathon' ('Night hack') imported as an event" in output
@@ -246,7 +249,9 @@ def test_real_2025_feed_imports_builds_and_matches_its_counts(data_copy, tmp_pat
     assert got["tutorial"] == kinds["tutorial"] == 24
     assert got["open-space"] == len(raw["open-spaces"]) == 146
     assert got["poster"] == sum(len(s.get("sessions", [])) for s in raw["schedule"])
-    assert db.execute("select count(*) from speakers").fetchone()[0] == len(people)
+    groups = {sp["id"] for s in raw["schedule"] for sp in s.get("speakers", []) if sp["name"].startswith("Hosted by")}
+    assert len(groups) == 1  # "Hosted by Abigail, Chris, Cristián, and Lorena": four people or none, not one
+    assert db.execute("select count(*) from speakers").fetchone()[0] == len(people - groups)
     assert db.execute("select count(*) from speakers where profile_id is null").fetchone()[0] == 0
     assert db.execute("select min(day), max(day), timezone from sessions").fetchone() == ("2025-05-14", "2025-05-18", "America/New_York")
     before = snapshot(data_copy)

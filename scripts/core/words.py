@@ -3,6 +3,8 @@ import re
 import unicodedata
 from itertools import islice
 
+from anyascii import anyascii
+
 WORD = re.compile(r"\w+")
 # A search reads at most MAX_WORDS words of a query, each cut to MAX_WORD characters; a synonym
 # may be a phrase of up to MAX_PHRASE words.
@@ -13,9 +15,24 @@ MAX_QUERY = 4096
 
 
 def ascii_folded(text):
-    """Text with its accents folded away and in lower case ('Hervás' is 'hervas'): how names, titles and
-    search words are compared everywhere, and how ids are made."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    """Text in ASCII and lower case, each letter transliterated ('Hervás' is 'hervas', 'Łukasz' 'lukasz'):
+    how names, titles and search words are compared everywhere, and how ids are made."""
+    return anyascii(text).lower()
+
+
+PRONOUNS = re.compile(r"\s*\((?:she|he|they|xe|ze|any)(?:\s*/\s*[a-z]+)+\)", re.I)  # "(she/her)", "(They/Them)"
+HONORIFIC = re.compile(r"^(?:dr|prof)\.?\s+(?=\S+\s)", re.I)  # "Dr. Kari L. Jordan", never a whole name
+CREDENTIALS = re.compile(r",\s*(?:ph\.?\s?d|m\.?d|msc|mba|m\.?s|b\.?s)\b.*$", re.I)  # ", PhD, Lead Engineer at X"
+GROUP = re.compile(r"^hosted by\b", re.I)  # "Hosted by Abigail, Chris, Cristián, and Lorena": no one person
+
+
+def person_name(name):
+    """A speaker's name as a person's: without pronouns, an honorific, credentials and job after a comma, or
+    emoji ("Amethyst Reese 🌸"); empty when it names a group, not a person."""
+    if GROUP.match(name.strip()):
+        return ""
+    name = "".join(c for c in name if unicodedata.category(c) != "So")
+    return " ".join(CREDENTIALS.sub("", HONORIFIC.sub("", PRONOUNS.sub("", name.strip()))).split())
 
 
 def fold(text):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import nh3
 
+from ..core.words import person_name
+
 # Placeholders, not sessions: a slot of these kinds, or titled "Slot", is an unfilled slot.
 PLACEHOLDER_KINDS = {"blank", "placeholder"}
 PLACEHOLDER_TITLES = {"", "slot"}
@@ -181,18 +183,22 @@ def _show(value):
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _speakers(item, where):
+def _speakers(item, where, notes):
+    """(official id, name, bio) of each speaker the item names; a name that is no one person is noted."""
     out = []
     for i, sp in enumerate(_list(item.get("speakers"), where, "speakers")):
         if not isinstance(sp, dict):
             raise FeedError(f"{where}: speakers[{i}] is {_show(sp)}, not an object")
-        name = _text(sp.get("name"), f"{where}: speakers[{i}]", "name")
+        given = _text(sp.get("name"), f"{where}: speakers[{i}]", "name") or ""
+        name = person_name(given)
+        if given and not name:
+            notes.append(f"The feed names as its speaker {given!r}: not one person, so no speaker is linked.")
         if name:
             official = sp.get("id") if isinstance(sp.get("id"), int) and 0 < sp["id"] <= MAX_ID else None
             out.append((official, name, clean_html(_text(sp.get("bio"), f"{where}: speakers[{i}]", "bio"))))
     if not out:
         authors = [_text(a, where, "authors") for a in _list(item.get("authors"), where, "authors")]
-        out = [(None, a, None) for a in authors if a]
+        out = [(None, person_name(a), None) for a in authors if person_name(a)]
     return out
 
 
@@ -296,9 +302,12 @@ def _slot(slot, where, notices, kinds):
     if kind not in kinds:
         notices.append(f"unknown kind {kind!r} ({title!r}) imported as an event")
         kind = "event"
+    if kind == "plenary" and title.lower() == "lightning talks" and "lightning-talks" in kinds:
+        notes.append("The feed's kind is 'plenary'; its title says it is a slot of lightning talks.")
+        kind = "lightning-talks"
     session = FeedSession(key=key, kind=kind, title=title, start=span[0], end=span[1], rooms=rooms,
                           presentation_id=pid, url=url, description=clean_html(_text(slot.get("description"), where, "description")),
-                          cancelled=_flag(slot.get("cancelled"), where, "cancelled") or struck, speakers=_speakers(slot, where),
+                          cancelled=_flag(slot.get("cancelled"), where, "cancelled") or struck, speakers=_speakers(slot, where, notes),
                           subtitle=subtitle, notes=notes)
     if kind != "poster":
         return [session]
@@ -314,12 +323,13 @@ def _posters(slot, parent, where, notices):
             raise FeedError(f"{inner} is not an object")
         cpid, curl, ckey = _presentation(child, notices)
         title, subtitle, struck = clean_title(_text(child.get("name"), inner, "name") or "")
+        notes = []
         posters.append(FeedSession(
             key=ckey or f"{parent.start.year}/poster/{slot.get('conf_key')}/{child.get('conf_key')}",
             kind="poster", title=title, start=parent.start, end=parent.end,
             rooms=parent.rooms, presentation_id=cpid, url=curl, description=clean_html(_text(child.get("description"), inner, "description")),
-            cancelled=_flag(child.get("cancelled"), inner, "cancelled") or struck, speakers=_speakers(child, inner),
-            parent_key=parent.key, subtitle=subtitle))
+            cancelled=_flag(child.get("cancelled"), inner, "cancelled") or struck, speakers=_speakers(child, inner, notes),
+            parent_key=parent.key, subtitle=subtitle, notes=notes))
     return posters
 
 

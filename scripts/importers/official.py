@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+
 from ..sources.checks import validate
 from ..sources.errors import ValidationFailed
 from ..core.times import overlapping_pairs, parent_and_child
-from ..core.words import slug
+from ..core.words import person_name, slug
 from ..sources.load import load_yaml_list
 from ..sources.schema import KINDS
 from .feed import Feed, FeedError, one_day_only
@@ -175,21 +176,25 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
     sp_cols, speakers, speaker_ids = merge_speakers(ctx)
     before = len(read_rows(data_dir / "sessions.csv")[1])
     s_cols, sessions, id_of_key = merge_sessions(ctx, room_id)
-    check_removals(summary, before, allow_removals)
     links = speaker_links(feed, speaker_ids, id_of_key)
     mark_parallel_rooms(sessions, rooms, summary)
     note_double_bookings(sessions, links, speakers, summary)
+    kept = keep_derived(ctx, sessions, speakers, links)
+    check_removals(summary, before, allow_removals)
+    # the feed's rows in program order, then those the recordings established in the order their importer writes
     files = {
         "sessions.csv": csv_text(_merge_columns(s_cols, SESSION_COLUMNS),
-                                 sorted(sessions, key=lambda r: (r["date"], r["start"] or "99", r["room"], int(r["id"])))),
-        "speakers.csv": csv_text(_merge_columns(sp_cols, SPEAKER_COLUMNS), sorted(speakers.values(), key=lambda r: r["id"])),
-        "session_speakers.csv": csv_text(["session", "speaker", "position"],
-                                         sorted(links, key=lambda l: (int(l["session"]), int(l["position"])))),
+                                 sorted(sessions, key=lambda r: (r["date"], r["start"] or "99", r["room"], int(r["id"])))
+                                 + sorted(kept.sessions, key=lambda r: int(r["id"]))),
+        "speakers.csv": csv_text(_merge_columns(sp_cols, SPEAKER_COLUMNS), sorted(speakers.values(), key=lambda r: r["id"])
+                                 + sorted(kept.speakers, key=lambda r: r["id"])),
+        "session_speakers.csv": csv_text(link_columns(kept.links),
+                                         sorted(links, key=link_order) + sorted(kept.links, key=link_order)),
         "rooms.csv": csv_text(room_cols, rooms),
         "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url, feed.clock),
     }
     if (data_dir / "recordings.csv").exists():
-        files["recordings.csv"] = unlinked_recordings(data_dir, {r["id"] for r in sessions}, summary)
+        files["recordings.csv"] = unlinked_recordings(data_dir, {r["id"] for r in sessions + kept.sessions}, summary)
     changed = {name: text for name, text in files.items() if (data_dir / name).read_text(encoding="utf-8") != text}
     conf_new = conference_text(conf_text, conference, sessions, tz_name, summary)
     if conf_new != conf_text:
@@ -240,11 +245,53 @@ class RoomIndex:
         return self.by_name[room_key(name)]
 
 
+def derived_sources(data_dir: Path):
+    """The sources of the rows another importer derives (the recordings': data/recordings.csv names them)."""
+    path = data_dir / "recordings.csv"
+    return {r["source"] for r in read_rows(path)[1]} if path.exists() else set()
+
+
+def link_order(link):
+    return int(link["session"]), int(link["position"])
+
+
+@dataclass
+class Kept:
+    sessions: list
+    speakers: list
+    links: list
+
+
+def keep_derived(ctx, sessions, speakers, links):
+    """The rows the recordings established (itemised lightning talks, a talk only its recording shows, a
+    plenary's speakers), kept as they are while what they hang on is in the program; a session the feed now
+    gives itself (the same id) is the feed's, and a person it names is its."""
+    derived = derived_sources(ctx.data_dir)
+    ids, day_of = {r["id"] for r in sessions}, {r["id"]: r["date"] for r in sessions}
+    days = sorted(day_of.values()) or [""]
+
+    def hangs_on(r):  # on the feed's days, and a talk on its slot's day
+        return days[0] <= r["date"] <= days[-1] and (not r.get("parent") or day_of.get(r["parent"]) == r["date"])
+    kept = [r for r in read_rows(ctx.data_dir / "sessions.csv")[1] if r["source"] in derived
+            and r["id"] not in ids and hangs_on(r)]
+    ids |= {r["id"] for r in kept}
+    ctx.summary.removed = [r for r in ctx.summary.removed if r.split()[0] not in ids]
+    people = {r["id"]: r for r in read_rows(ctx.data_dir / "speakers.csv")[1]
+              if r["source"] in derived and r["id"] not in speakers}
+    theirs, taken = {r["id"] for r in kept}, {(l["session"], l["speaker"]) for l in links}
+    old_links = [l for l in read_rows(ctx.data_dir / "session_speakers.csv")[1]
+                 if (l["session"] in theirs or l.get("source") in derived) and l["session"] in ids
+                 and (l["speaker"] in speakers or l["speaker"] in people) and (l["session"], l["speaker"]) not in taken]
+    people = [people[i] for i in sorted({l["speaker"] for l in old_links} & set(people))]
+    ctx.summary.speakers_removed = [n for n in ctx.summary.speakers_removed if n not in {r["name"] for r in people}]
+    return Kept(kept, people, old_links)
+
+
 def merge_speakers(ctx):
     """The feed's people, matched to the curated ones by official id, then by name."""
     sp_cols, speakers = read_rows(ctx.data_dir / "speakers.csv")
     by_profile = {r["profile_id"]: r for r in speakers if r.get("profile_id")} if ctx.same_year else {}
-    by_name = {r["name"].lower(): r for r in speakers}
+    by_name = {person_name(r["name"]).lower(): r for r in speakers}  # "Dr. X" imported before is X: its id kept
     taken = {r["id"] for r in speakers}
     new_speakers, speaker_ids = {}, {}
     for session in ctx.feed.sessions:
@@ -372,6 +419,11 @@ def record_change(summary, s, sid, old, row):
         summary.notices.append(f"point in time: {sid} {s.title!r} ({s.kind}) starts and ends at {row['start']} "
                                f"on {row['date']}; kept as the feed gives it")
     row["sequence"] = str(sequence)
+
+
+def link_columns(links):
+    """session_speakers.csv's columns: `source` only when a link has one other than its session's."""
+    return ["session", "speaker", "position"] + (["source"] if any(l.get("source") for l in links) else [])
 
 
 def speaker_links(feed, speaker_ids, id_of_key):

@@ -12,11 +12,15 @@
 import re
 from dataclasses import dataclass, replace
 
-from ..core.words import fold
+from ..core.words import fold, person_name
 from .feed import FeedError
 from .official import slugify
 
-ENTRY = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2}):\s+(\S.*?)\s+-\s+(\S.*)")
+# An index line: a time (h:mm:ss or m:ss), maybe after a "- " bullet, then ": " or " - ", then what is said
+# of it; a talk is "Speaker[, Speaker] - Title" (2022's "Graham Waters -The grief cycle" lacks a space).
+TIMED = re.compile(r"(?:-\s+)?(?:(\d+):)?(\d{1,2}):(\d{2})(?::|\s+-)\s+(\S.*)")
+TALK = re.compile(r"(\S.*?)\s+-\s*(\S.*)")
+NOTE = re.compile(r"\s*\((note:[^)]*)\)$", re.I)  # "Title (Note: Video begins at ~2:40:00)"
 LANGUAGES = {"eng": "en", "spa": "es", "en": "en", "es": "es"}  # pyvideo's ISO 639-2 codes, as sessions.csv has them
 
 
@@ -26,6 +30,7 @@ class Entry:
     offset_s: int | None  # None: the index gives a time out of order (reported, not guessed)
     speakers: tuple
     title: str
+    note: str = ""  # the index's own note on the talk ("Note: Video begins at ~2:40:00")
 
 
 
@@ -40,8 +45,9 @@ def clock(seconds):
 
 
 def index_entry(number, line, duration_s, name):
+    """An Entry, or a warning when the line names no speaker ("48:00 - Conference Announcements")."""
     where = f"{name}: field 'description' line {number}"
-    m = ENTRY.fullmatch(line.strip())
+    m = TIMED.fullmatch(line.strip())
     if not m:
         raise FeedError(f"{where}: {line.strip()!r} is not 'mm:ss: Speaker[, Speaker] - Title'")
     hours, minutes, seconds = int(m[1] or 0), int(m[2]), int(m[3])
@@ -50,32 +56,66 @@ def index_entry(number, line, duration_s, name):
     offset = hours * 3600 + minutes * 60 + seconds
     if duration_s is not None and offset >= duration_s:
         raise FeedError(f"{where}: {clock(offset)} is past the recording's end ({clock(duration_s)})")
-    return Entry(number, offset, tuple(s.strip() for s in m[4].split(",") if s.strip()), m[5].strip())
+    talk = TALK.fullmatch(m[4].strip())
+    if not talk:
+        return f"{where}: {m[4].strip()!r} names no speaker and title: not itemised as a talk"
+    title, note = NOTE.split(talk[2].strip())[0], NOTE.search(talk[2])
+    return Entry(number, offset, tuple(s.strip() for s in talk[1].split(",") if s.strip()), title.strip(),
+                 note[1] if note else "")
+
+
+def index_lines(description):
+    """The description's lines from its first timed one (what comes before is prose, never read)."""
+    lines = [(n, line) for n, line in enumerate((description or "").splitlines(), 1) if line.strip()]
+    first = next((i for i, (_n, line) in enumerate(lines) if TIMED.fullmatch(line.strip())), None)
+    return [] if first is None else lines[first:]
+
+
+def slip(offsets):
+    """The place of the one time out of order (it, or the one after it, whichever leaves the rest
+    increasing: the earlier when both do), or None; ValueError when no one time explains the disorder."""
+    late = [i for i in range(len(offsets) - 1) if offsets[i] >= offsets[i + 1]]
+    if not late:
+        return None
+    for i in (late[0], late[0] + 1):
+        rest = offsets[:i] + offsets[i + 1:]
+        if len(late) <= 2 and all(a < b for a, b in zip(rest, rest[1:])):
+            return i
+    raise ValueError(late[0] + 1)
+
+
+def e_after(entries, i):
+    """Whether entry i's time is at or after the next one's."""
+    return entries[i].offset_s >= entries[i + 1].offset_s
 
 
 def read_index(description, duration_s, name):
-    """The entries of a lightning-talk recording's index, and a warning for each time left out.
+    """The entries of a lightning-talk recording's index, and warnings: for a time left out, and for a
+    timed line that names no talk.
 
-    One entry whose time is later than the next one's is a slip in the index: it keeps its place and
-    loses its time (warned). Any other disorder is refused: the index cannot be trusted.
+    One time out of order is a slip in the index: that talk keeps its place and loses its time (warned).
+    Any other disorder is refused: the index cannot be trusted.
     """
-    lines = [(n, line) for n, line in enumerate((description or "").splitlines(), 1) if line.strip()]
-    if not any(ENTRY.fullmatch(line.strip()) for _n, line in lines):
+    lines = index_lines(description)
+    if not lines:
         # "Lightning Talks" (2023): a description that indexes nothing; the recording is of the whole slot.
-        return [], ([f"{name}: its description indexes no talk: the recording is matched whole"] if lines else [])
-    entries = [index_entry(n, line, duration_s, name) for n, line in lines]
-    late = [i for i in range(len(entries) - 1) if entries[i].offset_s >= entries[i + 1].offset_s]
-    kept = [e.offset_s for i, e in enumerate(entries) if i not in late]
-    if len(late) > 1 or kept != sorted(set(kept)):
-        first = entries[late[0] + 1] if late else entries[0]
-        raise FeedError(f"{name}: field 'description' line {first.line}: the index's times are out of order "
-                        f"({', '.join(clock(e.offset_s) for e in entries)}); they must increase")
-    warnings = []
-    for i in late:
-        e = entries[i]
-        warnings.append(f"{name}: field 'description' line {e.line}: {clock(e.offset_s)} is later than the next "
-                        f"talk's {clock(entries[i + 1].offset_s)}; that talk's time is left empty")
-        entries[i] = replace(e, offset_s=None)
+        return [], ([f"{name}: its description indexes no talk: the recording is matched whole"]
+                    if (description or "").strip() else [])
+    read = [index_entry(n, line, duration_s, name) for n, line in lines]
+    warnings = [w for w in read if isinstance(w, str)]
+    entries = [e for e in read if isinstance(e, Entry)]
+    try:
+        out = slip([e.offset_s for e in entries])
+    except ValueError as exc:
+        raise FeedError(f"{name}: field 'description' line {entries[exc.args[0]].line}: the index's times are out "
+                        f"of order ({', '.join(clock(e.offset_s) for e in entries)}); they must increase") from None
+    if out is not None:
+        e, later = entries[out], out + 1 < len(entries) and e_after(entries, out)
+        other = entries[out + 1] if later else entries[out - 1]
+        warnings.append(f"{name}: field 'description' line {e.line}: {clock(e.offset_s)} is "
+                        f"{'later than the next' if later else 'earlier than the last'} talk's "
+                        f"{clock(other.offset_s)}; that talk's time is left empty")
+        entries[out] = replace(e, offset_s=None)
     return entries, warnings
 
 
@@ -98,6 +138,7 @@ class Additions:
         self.sessions, self.speakers, self.links, self.parts = [], [], [], []
 
     def speaker(self, name):
+        name = person_name(name)
         key = fold(name)
         if key not in self.by_name:
             base = slugify(name) or "speaker"
@@ -123,6 +164,12 @@ class Additions:
             self.session({"id": sid, "kind": "lightning-talk", "title": e.title, "date": slot["date"],
                           "language": slot["language"], "parent": slot["id"], "notes": note}, e.speakers)
             self.parts.append(row_of_part(recording, e, place, sid))
+
+    def credit(self, recording, session_id):
+        """A plenary's speakers, as the recording names them: the feeds give keynotes and panels none."""
+        for position, name in enumerate(recording.speakers, 1):
+            self.links.append({"session": session_id, "speaker": self.speaker(name), "position": position,
+                               "source": self.source_id})
 
     def presentation(self, recording, sid, title):
         language = LANGUAGES.get(recording.language)

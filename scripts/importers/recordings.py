@@ -1,15 +1,5 @@
 """Import one event's recordings in pyvideo/data's format (`category.json`, `videos/<slug>.json`)
-into data/recordings.csv, each matched to its session with no wrong match.
-
-A recording is matched, in this order:
-- `hand`: the organiser set `session_by_hand` in data/recordings.csv (kept across imports);
-- `url`: its "Presentation Webpage" is the session's official page (a page two recordings
-  share, such as the keynote speakers' page, identifies neither);
-- `title`: its title is the session's, once both are folded (case, accents, quotes, dashes and
-  spaces) and a trailing " - Speaker Name" is dropped, on the day it was recorded;
-- `title-contained`: on that day, the words of one title hold all the words of the other,
-  and no other session or recording fits either way;
-- `lightning-slot`: "Lightning Talks - <day> ... PM" is that day's afternoon lightning talks.
+into data/recordings.csv, each matched to its session with no wrong match (the methods: matching.py).
 What fits none stays unmatched and is listed. Facts only: no description is copied.
 """
 import json
@@ -21,7 +11,8 @@ from pathlib import Path
 from ..core.words import ascii_folded, fold
 from ..sources.schema import MATCH_METHODS as METHODS
 from .feed import FeedError
-from .official import csv_text, read_rows, write_validated  # the feed importer's all-or-nothing writing
+from .matching import PLENARY_KINDS, match, without_speaker
+from .official import csv_text, link_columns, read_rows, write_validated  # the feed importer's all-or-nothing writing
 from .recorded_program import Additions, is_lightning, presentation_id, read_index
 
 MAX_DURATION = 24 * 3600  # no recording of one session is longer than a day
@@ -168,117 +159,6 @@ def recording_files(folder: Path):
     return paths
 
 
-def without_speaker(title, speakers):
-    """'Talk title - Speaker Name' without the trailing name, when it starts a speaker's name."""
-    head, sep, tail = title.rpartition(" - ")
-    if sep and any(fold(s).startswith(fold(tail)) for s in speakers) and fold(tail):
-        return head
-    return title
-
-
-def words(title):
-    return set(fold(title).split())
-
-
-class Matcher:
-    """Claims sessions for recordings, one method after the other, never one session twice."""
-
-    def __init__(self, sessions, recordings):
-        self.sessions, self.recordings = sessions, recordings
-        self.found, self.claimed = {}, set()
-
-    def claim(self, recording, session_id, method):
-        self.found[recording.slug] = (session_id, method)
-        self.claimed.add(session_id)
-
-    def open(self):
-        return [r for r in self.recordings if r.slug not in self.found]
-
-    def on_day(self, day):
-        return [s for s in self.sessions if s["date"] == day.isoformat() and s["id"] not in self.claimed]
-
-    def by_hand(self, hand):
-        for r in self.open():
-            if hand.get(r.slug):
-                self.claim(r, hand[r.slug], "hand")
-
-    def by_url(self):
-        shared = {u for u in (r.presentation_url for r in self.recordings)
-                  if u and sum(x.presentation_url == u for x in self.recordings) > 1}
-        pages = {s["url"].rstrip("/"): s["id"] for s in self.sessions if s["url"]}
-        for r in self.open():
-            sid = pages.get(r.presentation_url.rstrip("/")) if r.presentation_url not in shared else None
-            if sid and sid not in self.claimed:
-                self.claim(r, sid, "url")
-
-    def by_title(self):
-        for r in self.open():
-            titles = {fold(r.title), fold(without_speaker(r.title, r.speakers))}
-            fits = [s for s in self.on_day(r.recorded) if fold(s["title"]) in titles]
-            if len(fits) == 1:
-                self.claim(r, fits[0]["id"], "title")
-
-    def by_title_on_another_day(self):
-        """The same title, on another day than pyvideo's `recorded` (one year's are all the first day): only when
-        that title is one session's in the whole program and one open recording's."""
-        def titles(r):
-            return {fold(r.title), fold(without_speaker(r.title, r.speakers))}
-
-        program = {}
-        for s in self.sessions:
-            program.setdefault(fold(s["title"]), []).append(s)
-        for r in self.open():
-            fits = [s for t in titles(r) for s in program.get(t, [])]
-            rivals = [x for x in self.open() if x is not r and titles(x) & titles(r)]
-            if len(fits) == 1 and fits[0]["id"] not in self.claimed and not rivals and fits[0]["kind"] != "lightning-talks":
-                self.claim(r, fits[0]["id"], "title-other-day")
-
-    def by_contained_title(self):
-        def fit(r, s):
-            a, b = words(without_speaker(r.title, r.speakers)), words(s["title"])
-            return s["kind"] != "lightning-talks" and a and b and (a <= b or b <= a)
-
-        for r in self.open():
-            fits = [s for s in self.on_day(r.recorded) if fit(r, s)]
-            rivals = [x for x in self.open() if x is not r and x.recorded == r.recorded and fits and fit(x, fits[0])]
-            if len(fits) == 1 and not rivals:
-                self.claim(r, fits[0]["id"], "title-contained")
-
-    def by_lightning_slot(self):
-        for r in self.open():
-            if not fold(r.title).startswith("lightning talks") or not fold(r.title).endswith(" pm"):
-                continue
-            fits = [s for s in self.on_day(r.recorded) if s["kind"] == "lightning-talks" and s["start"] >= "12:00"]
-            if len(fits) == 1:
-                self.claim(r, fits[0]["id"], "lightning-slot")
-
-
-def match(recordings, sessions, hand):
-    """{slug: (session id, method)} for every recording that can be matched with confidence."""
-    matcher = Matcher(sessions, recordings)
-    matcher.by_hand(hand)
-    matcher.by_url()
-    matcher.by_title()
-    matcher.by_title_on_another_day()
-    matcher.by_contained_title()
-    matcher.by_lightning_slot()
-    return shared_videos(matcher.found, recordings)
-
-
-def shared_videos(found, recordings):
-    """Matches whose video pyvideo also gives another matched session (one edition had a sponsor workshop and
-    a panel with one YouTube id): one is wrong and nothing says which, so each is marked "shared-video", its
-    session kept for the page to say so. A hand match is the organisers' word: kept."""
-    sessions_of = {}
-    for r in recordings:
-        if r.slug in found and found[r.slug][1] != "hand":
-            sessions_of.setdefault(r.video_url, set()).add(found[r.slug][0])
-    for r in recordings:
-        if r.slug in found and found[r.slug][1] != "hand" and len(sessions_of.get(r.video_url, ())) > 1:
-            found[r.slug] = (found[r.slug][0], "shared-video")
-    return found
-
-
 def ascii_id(stem):
     """A file name as an id: accents folded and anything else but letters, digits and '-' a '-'
     ('cambiando-el-guión' is cambiando-el-guion, 'a bout' a-bout); `file` keeps the name."""
@@ -337,10 +217,19 @@ class Program:
             columns, rows = self.files[name]
             self.files[name] = (columns, [r for r in rows if r["source"] != self.source_id])
         columns, links = self.files["session_speakers.csv"]
-        self.files["session_speakers.csv"] = (columns, [r for r in links if r["session"] not in ours])
+        self.files["session_speakers.csv"] = (columns, [r for r in links if r["session"] not in ours
+                                                        and r.get("source") != self.source_id])
 
     def rows(self, name):
         return self.files[name][1]
+
+    def people(self):
+        """{session id: its speakers' folded names}."""
+        names = {s["id"]: fold(s["name"]) for s in self.rows("speakers.csv")}
+        out = {}
+        for link in self.rows("session_speakers.csv"):
+            out.setdefault(str(link["session"]), set()).add(names.get(link["speaker"], ""))
+        return out
 
     def texts(self, additions, found):
         """Each file with our rows after the others', and each reported session a recording confirms."""
@@ -348,6 +237,8 @@ class Program:
                "speakers.csv": sorted(additions.speakers, key=lambda s: s["id"]),
                "session_speakers.csv": sorted(additions.links, key=lambda l: (int(l["session"]), l["position"]))}
         texts = {name: csv_text(self.files[name][0], self.rows(name) + rows) for name, rows in new.items()}
+        links = self.rows("session_speakers.csv") + new["session_speakers.csv"]
+        texts["session_speakers.csv"] = csv_text(link_columns(links), links)
         columns, reported = self.files["reported_sessions.csv"]
         columns = columns if "session" in columns else columns[:1] + ["session"] + columns[1:]
         confirmed = confirmations(reported, self.rows("sessions.csv") + additions.sessions,
@@ -380,10 +271,14 @@ def add_from_recordings(recordings, found, program, conference_template, source_
     """The lightning talks the indexes itemise, and the sessions only a recording shows (matched 'page')."""
     additions = Additions(program.rows("speakers.csv"), source_id)
     sessions = {str(s["id"]): s for s in program.rows("sessions.csv")}
+    spoken = {str(link["session"]) for link in program.rows("session_speakers.csv")}
     for r in recordings:
-        slot = sessions.get(str(found.get(r.slug, ("",))[0]))
+        session_id, method = found.get(r.slug, ("", ""))
+        slot = sessions.get(str(session_id))
         if r.index and slot and slot["kind"] == "lightning-talks":
             additions.itemise(r, slot, part_row(source_id))
+        elif slot and slot["kind"] in PLENARY_KINDS and str(session_id) not in spoken and method != "shared-video":
+            additions.credit(r, session_id)
         sid = presentation_id(r.presentation_url, conference_template)
         if r.slug not in found and sid and str(sid) not in sessions:
             additions.presentation(r, sid, without_speaker(r.title, r.speakers))
@@ -413,7 +308,7 @@ def import_recordings(folder: Path, data_dir: Path):
     old_rows = read_rows(data_dir / "recordings.csv")[1] if (data_dir / "recordings.csv").exists() else []
     hand = {r["id"]: r["session_by_hand"] for r in old_rows if r.get("session_by_hand")}
     program = Program(data_dir, source_id)
-    found = match(recordings, program.rows("sessions.csv"), hand)
+    found = match(recordings, program.rows("sessions.csv"), hand, program.people())
     additions = add_from_recordings(recordings, found, program, presentation_template(data_dir), source_id)
     rows = [recording_row(r, found, hand, source_id) for r in sorted(recordings, key=lambda r: r.slug)]
     rows = sorted(rows + additions.parts, key=lambda r: r["id"])

@@ -155,6 +155,8 @@ SESSION_SPEAKERS = Table("session_speakers", "session_speakers.csv", ("session_i
     Column("session_id", int, "session", integer, True, references="sessions"),
     Column("speaker_id", str, "speaker", identifier, True, references="speakers"),
     field("position", integer, True, int),
+    # who says this person spoke there, when not the session's own source (a recording naming a keynote's speaker)
+    Column("source_id", str, "source", identifier, header_optional=True, references="sources"),
 ), people=True)
 # Derived from sessions: the rooms of each, the first being its `room`.
 SESSION_ROOMS = Table("session_rooms", "", ("session_id", "room_id"), (
@@ -184,14 +186,14 @@ REPORTED_SESSIONS = Table("reported_sessions", "reported_sessions.csv", "id", (
     field("notes", header_optional=True),
 ), people=True)
 
-# How a recording was matched to its session (scripts/importers/recordings.py, in the order it tries them).
+# How a recording was matched to its session (scripts/importers/matching.py says each method).
 # `page`: the recording's official page names a presentation the captured program lacks, made a session
 # from the recording; `index`: a talk of a lightning-talk recording's index, a part of that recording.
 # `title-other-day`: the same title, one session's in the whole program, on another day than pyvideo's date.
 # "shared-video": matched, but pyvideo gives its video to another matched session too; one of the two is
 # wrong and nothing here says which, so neither session shows it as its recording (the certain_recordings view).
 MATCH_METHODS = ("hand", "url", "title", "title-contained", "lightning-slot", "page", "index", "title-other-day",
-                 "shared-video")
+                 "shared-video", "speakers-title", "keynote-speaker", "plenary-title")
 # Recordings of sessions, from pyvideo/data (scripts/importers/recordings.py writes the file).
 RECORDINGS = Table("recordings", "recordings.csv", "id", (
     field("id", identifier, True), Column("session_id", int, "session", integer, references="sessions"),
