@@ -48,12 +48,14 @@ def build(data_dir, out):
     """Validate the sources, then write the SQLite database atomically."""
     started = time.perf_counter()
     try:
-        build_database(data_dir, out)
+        ds = build_database(data_dir, out)
     except ValidationFailed as exc:
         _fail(exc)
     except (OSError, sqlite3.Error) as exc:
         click.echo(f"build failed: {exc}; {out} was left as it was.", err=True)
         sys.exit(1)
+    for warning in ds.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"built {out}{editions_beside(out)} in {time.perf_counter() - started:.2f}s")
 
 

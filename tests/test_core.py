@@ -57,7 +57,8 @@ def test_the_importer_leaves_a_slot_and_its_own_talks_alone():
     assert rooms[0]["parallel"] == "" and summary.notices == []
 
 
-@pytest.mark.parametrize("text, folded", [("Hervás", "hervas"), ("Ünïcödé", "unicode"), ("PyCon US", "pycon us")])
+@pytest.mark.parametrize("text, folded", [("Hervás", "hervas"), ("Ünïcödé", "unicode"), ("PyCon US", "pycon us"),
+                                          ("Łukasz Langa", "lukasz langa"), ("Øyvind", "oyvind"), ("Straße", "strasse")])
 def test_accents_and_case_fold(text, folded):
     assert words.ascii_folded(text) == folded
 
@@ -65,6 +66,18 @@ def test_accents_and_case_fold(text, folded):
 def test_fold_and_slug():
     assert words.fold("  “Async” – Python: 101! ") == "async python 101"
     assert words.slug("Hervás Talk: Part 2!") == "hervas-talk-part-2"
+
+
+@pytest.mark.parametrize("given, name", [
+    ("Jessica Greene (she/her)", "Jessica Greene"), ("Chioma Onyekpere (She/Her)", "Chioma Onyekpere"),
+    ("Alex Doe (they/them)", "Alex Doe"), ("Juliana (Jules) Barros Lima", "Juliana (Jules) Barros Lima"),
+    ("Dr. Rebecca Bilbro", "Rebecca Bilbro"), ("Dr. Kari L. Jordan", "Kari L. Jordan"), ("Dr. Who", "Dr. Who"),
+    ("Jeremy Goodsitt, PhD, Lead Machine Learning Engineer at Capital One", "Jeremy Goodsitt"),
+    ("Amethyst Reese 🌸", "Amethyst Reese"), ("Hosted by Abigail, Chris, Cristián, and Lorena", ""),
+    ("Camila Maia", "Camila Maia"),
+])
+def test_a_speakers_name_is_a_persons_without_pronouns_titles_or_jobs(given, name):
+    assert words.person_name(given) == name
 
 
 def test_a_search_reads_sixteen_words_of_sixty_four_letters_at_most():

@@ -360,3 +360,34 @@ async def test_a_video_pyvideo_gives_two_sessions_is_neither_ones_and_both_pages
         assert 'class="record-recording"' not in page and "Recording available." not in page
     rows = (await datasette.client.get("/pycon/edition_sessions.json?edition=2023&id__in=135,1039&_shape=array")).json()
     assert [r["recording_url"] for r in rows] == [None, None]
+
+
+def test_an_index_in_any_of_pyvideos_formats_itemises_its_talks():
+    """2022 indexes "- 00:50 - Speaker - Title" after prose, 2025 "2:05 - Speaker - Title", 2026 "1:20: Speaker -
+    Title": each is read; a timed line naming no speaker is left out and said; one slip loses its time, whichever
+    of the two is out of line."""
+    from scripts.importers.recorded_program import read_index
+
+    description = ("Lightning talks are 5 minutes long.\n\nSpeakers:\n\n"
+                   "- 00:50 - Sameer Wagh - Data Science without Data?   \n"
+                   "- 20:17 - Graham Waters -The grief cycle\n"
+                   "- 30:45 - Jeff Weiss - Teaching Python (Note: Video begins at ~2:40:00)\n"
+                   "- 40:18 - Alexa Lindberg - Generating recipes w/ GPT-2 & Python\n"
+                   "- 20:53 - Srinivas Bontula - Managing transitive dependencies\n"
+                   "- 50:25 - Adrian - When to rewrite in rust\n"
+                   "- 55:00 - multiple speakers talking about Regional Python Conferences\n")
+    entries, warnings = read_index(description, 3600, "x.json")
+    assert [(e.offset_s, e.speakers, e.title, e.note) for e in entries] == [
+        (50, ("Sameer Wagh",), "Data Science without Data?", ""),
+        (1217, ("Graham Waters",), "The grief cycle", ""),
+        (1845, ("Jeff Weiss",), "Teaching Python", "Video begins at ~2:40:00"),
+        (2418, ("Alexa Lindberg",), "Generating recipes w/ GPT-2 & Python", ""),
+        (None, ("Srinivas Bontula",), "Managing transitive dependencies", ""),
+        (3025, ("Adrian",), "When to rewrite in rust", "")]
+    assert warnings == [
+        "x.json: field 'description' line 11: 'multiple speakers talking about Regional Python Conferences' names no "
+        "speaker and title: not itemised as a talk",
+        "x.json: field 'description' line 9: 20:53 is earlier than the last talk's 40:18; that talk's time is left empty"]
+    assert read_index("1:20: Camila Maia, Maria Antonia Maia - Cumbuca Dev\n2:05 - A - B\n", 600, "y")[0][0].speakers == \
+        ("Camila Maia", "Maria Antonia Maia")
+    assert read_index("Lightning Talks", None, "z") == ([], ["z: its description indexes no talk: the recording is matched whole"])

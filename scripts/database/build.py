@@ -16,6 +16,7 @@ from ..sources.load import Dataset
 from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
                               SOURCES, SPEAKERS, SPRINT_PROJECTS, TRACKS)
 from .editions import edition_year, site_year, validated_editions, write_editions
+from .people import check_reviewed
 from .search_index import write_search_index
 
 # Walking estimate: streets are not straight lines. A detour factor of 1.3 over the
@@ -247,6 +248,7 @@ def build(data_dir: Path, out: Path) -> Dataset:
     is written."""
     ds = validate(data_dir)
     earlier = validated_editions(data_dir, ds)
+    ds.warnings = check_reviewed(ds, [e for _folder, e in earlier])
     leading = site_year(data_dir, [edition_year(ds)] + [edition_year(e) for _folder, e in earlier])
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -113,6 +113,10 @@ select :year, s.id, s.kind, s.title, s.subtitle, s.day, s.start_local, s.end_loc
   s.speakers, (select r.watch_url from {source}.certain_recordings r where r.session_id = s.id order by r.id limit 1),
   s.source_id, s.notes
 from {source}.sessions s order by s.id"""
+# An edition's speakers are people: two names of one person in one edition (a feed's and a recording's) are one.
+PEOPLE_PER_EDITION = """update editions set speakers = (select count(distinct pe.person_id) from person_editions pe
+  where pe.edition = editions.year and exists (select 1 from edition_session_speakers ess
+    where ess.edition = pe.edition and ess.speaker_id = pe.speaker_id))"""
 EDITION_SPEAKERS = """insert into edition_speakers
 select :year, id, name, profile_id, source_id from {source}.speakers order by id"""
 EDITION_SESSION_SPEAKERS = """insert into edition_session_speakers
@@ -168,6 +172,7 @@ def write_editions(db, site: Dataset, site_name, earlier, leading=None):
         db["edition_session_speakers"].create_index(["edition", "speaker_id"])
         db["edition_sessions"].enable_fts(["title", "subtitle", "speakers", "kind"], fts_version="FTS5",
                                           tokenize="porter unicode61 remove_diacritics 2")
-        write_people(db, site_year)
+        write_people(db, site_year, site.same_people)
+        db.execute(PEOPLE_PER_EDITION)
         db["edition_speakers"].enable_fts(["name"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
         db.conn.execute("COMMIT")

@@ -20,7 +20,7 @@ from .official import slugify
 # of it; a talk is "Speaker[, Speaker] - Title" (2022's "Graham Waters -The grief cycle" lacks a space).
 TIMED = re.compile(r"(?:-\s+)?(?:(\d+):)?(\d{1,2}):(\d{2})(?::|\s+-)\s+(\S.*)")
 TALK = re.compile(r"(\S.*?)\s+-\s*(\S.*)")
-NOTE = re.compile(r"\s*\((note:[^)]*)\)$", re.I)  # "Title (Note: Video begins at ~2:40:00)"
+NOTE = re.compile(r"\s*\(note:\s*([^)]*)\)$", re.I)  # "Title (Note: Video begins at ~2:40:00)"
 LANGUAGES = {"eng": "en", "spa": "es", "en": "en", "es": "es"}  # pyvideo's ISO 639-2 codes, as sessions.csv has them
 
 
@@ -161,6 +161,7 @@ class Additions:
             sid = int(slot["id"]) * 100 + place
             note = f"From line {e.line} of the index of the recording {recording.file}"
             note += f", from {clock(e.offset_s)}." if e.offset_s is not None else "; its time there is out of order."
+            note += f" The index notes: {e.note}." if e.note else ""
             self.session({"id": sid, "kind": "lightning-talk", "title": e.title, "date": slot["date"],
                           "language": slot["language"], "parent": slot["id"], "notes": note}, e.speakers)
             self.parts.append(row_of_part(recording, e, place, sid))

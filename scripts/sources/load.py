@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import DataError
 from .readers import leaves_folder, read_csv, read_yaml
-from .schema import CONFERENCE, CSV_TABLES, KINDS, SOURCES, SYNONYMS, TRACKS
+from .schema import CONFERENCE, CSV_TABLES, KINDS, SAME_PEOPLE_FIELDS, SAME_PEOPLE_FILE, SOURCES, SYNONYMS, TRACKS
 
 # How far from the venue a hotel may be, in degrees either way (about 80 km north-south, 90 km east-west
 # at Long Beach): scripts/sources/checks.py centres the box on the venue.
@@ -42,9 +42,11 @@ class Dataset:
     tracks: list = field(default_factory=list)
     kinds: list = field(default_factory=list)
     synonyms: list = field(default_factory=list)  # data/synonyms.yaml, which a data folder may leave out
+    same_people: list = field(default_factory=list)  # data/same_people.yaml (optional): an organiser's merges
     tables: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     unreadable: set = field(default_factory=set)  # files that could not be read at all
+    warnings: list = field(default_factory=list)  # what the build says without refusing it
 
 
 # The conference's own fields, and its venue's (`venue.<key>` in the schema: one mapping inside the other).
@@ -162,6 +164,8 @@ def load_dataset(data_dir: Path) -> Dataset:
     ds.kinds = [r for r in load_yaml_list(data_dir, KINDS.file, KINDS.source_fields(), errors) if r]
     if (data_dir / SYNONYMS.file).exists():
         ds.synonyms = [r for r in load_yaml_list(data_dir, SYNONYMS.file, SYNONYMS.source_fields(), errors) if r]
+    if (data_dir / SAME_PEOPLE_FILE).exists():
+        ds.same_people = [r for r in load_yaml_list(data_dir, SAME_PEOPLE_FILE, SAME_PEOPLE_FIELDS, errors) if r]
     for key in CSV_TABLES:
         ds.tables[key] = load_csv(data_dir, key, errors)
     ds.unreadable = {e.file for e in errors if e.line is None or "invalid UTF-8" in e.message

@@ -222,6 +222,12 @@ SYNONYMS = Table("search_synonyms", "synonyms.yaml", "id", (
     field("notes", from_yaml(text)),
 ))
 
+# People the editions name differently, one entry a person (data/same_people.yaml, optional, the site's folder
+# only): what names alone cannot decide, decided by an organiser with the evidence. The build refuses a name no
+# edition gives (scripts/database/people.py).
+SAME_PEOPLE_FILE = "same_people.yaml"
+SAME_PEOPLE_FIELDS = {"names": (string_list, True), "evidence": (from_yaml(text), True)}
+
 # In the order the build writes them.
 TABLES = (SOURCES, CONFERENCE, ROOMS, TRACKS, SPEAKERS, SESSIONS, SESSION_SPEAKERS, SESSION_ROOMS, HOTELS,
           SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS, RECORDINGS, SYNONYMS)
