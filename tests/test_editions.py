@@ -160,6 +160,8 @@ def test_doubtful_names_are_listed_for_an_organiser_not_merged(db):
     # what names alone cannot decide is proposed, not merged: a first name alone, an initial, a middle name
     assert pairs[("Ray", "Ray McLendon")] == pairs[("Reka", "Reka Horvath")] == \
         "one gives only a first name, the other's: check before merging"
+    assert pairs[("Pablo Galindo", "Pablo Galindo Salgado")] == \
+        "one name is the start of the other (a second surname?): check before merging"
     for name in ("Ray", "Ray McLendon", "Reka", "Reka Horvath", "Leah Berg", "Leah Simpson"):
         assert db.execute("select count(*) from people where name = ?", [name]).fetchone()[0] == 1, name
     assert not [p for p in pairs if "Lott" in p[0] or "Funderburk" in p[0]]  # decided in data/same_people.yaml

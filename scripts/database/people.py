@@ -96,12 +96,17 @@ def first_name_only(a, b):
     return len(a) == 1 and len(b) >= 2 and a[0] == b[0] and "one gives only a first name, the other's: check before merging"
 
 
+def fewer_names(a, b):
+    return 2 <= len(a) < len(b) and b[:len(a)] == a and \
+        "one name is the start of the other (a second surname?): check before merging"
+
+
 def initial(a, b):
     return len(a) >= 2 and len(b) >= 2 and len(a[0]) == 1 and b[0].startswith(a[0]) and len(b[0]) > 1 \
         and a[1:] == b[1:] and "an initial for the other's first name: check before merging"
 
 
-RULES = (same_ends, first_name_only, initial)
+RULES = (same_ends, first_name_only, fewer_names, initial)
 
 
 def review(people):
