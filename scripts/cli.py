@@ -171,6 +171,26 @@ def import_recordings_command(folder, data_dir):
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command("export-pyvideo")
+@click.argument("year", type=int)
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
+              help="The site's database, as built (the edition's is beside it).")
+@click.option("--pyvideo", "pyvideo_root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A pyvideo/data checkout: each file starts from pyvideo's own, every field kept.")
+def export_pyvideo_command(year, out_dir, db, pyvideo_root):
+    """Write YEAR's recordings in pyvideo/data's format under OUT_DIR, with the official pages, speakers and
+    days this site established, ready for a pull request to pyvideo/data."""
+    from .exporters.pyvideo import ExportError, export_pyvideo
+
+    try:
+        written, changed = export_pyvideo(db, year, out_dir, pyvideo_root)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {written} recordings of {year} under {out_dir}/ ({changed} changed from "
+               f"{'pyvideo' if pyvideo_root else 'what the site holds'})")
+
+
 @cli.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
               help="Database to serve (immutable).")

@@ -391,3 +391,64 @@ def test_an_index_in_any_of_pyvideos_formats_itemises_its_talks():
     assert read_index("1:20: Camila Maia, Maria Antonia Maia - Cumbuca Dev\n2:05 - A - B\n", 600, "y")[0][0].speakers == \
         ("Camila Maia", "Maria Antonia Maia")
     assert read_index("Lightning Talks", None, "z") == ([], ["z: its description indexes no talk: the recording is matched whole"])
+
+
+PYVIDEO = SHARED / "sources" / "pyvideo"
+
+
+def export(real_db, year, out, *extra):
+    return CliRunner().invoke(cli, ["export-pyvideo", str(year), str(out), "--db", str(real_db), *extra])
+
+
+@needs_shared("reference", "pyvideo-video.schema.json")
+@needs_shared("sources", "pyvideo", "pycon-us-2022", "category.json")
+@pytest.mark.parametrize("year", [2022, 2023, 2024, 2025, 2026])
+def test_export_pyvideo_gives_pyvideo_its_files_back_with_what_the_site_established(real_db, tmp_path, year):
+    """#39: one file a recording at pyvideo's own path, valid against pyvideo/data's schema; every field
+    pyvideo has kept but the official page, the speakers (their names now) and the day of the session."""
+    import jsonschema
+
+    schema = json.loads((SHARED / "reference" / "pyvideo-video.schema.json").read_text())
+    result = export(real_db, year, tmp_path, "--pyvideo", str(PYVIDEO))
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / f"pycon-us-{year}" / "videos").glob("*.json"))
+    theirs = sorted((PYVIDEO / f"pycon-us-{year}" / "videos").glob("*.json"))
+    assert [f.name for f in files] == [f.name for f in theirs]
+    assert f"wrote {len(files)} recordings of {year}" in result.output
+    for path, original in zip(files, theirs):
+        doc, before = json.loads(path.read_text()), json.loads(original.read_text())
+        # as pyvideo/data's own files pass it: its `recorded` is a day ("2022-04-29"), which the schema's
+        # "date-time" format note does not fit, so formats are checked here one by one
+        jsonschema.Draft4Validator(schema).validate(doc)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc["recorded"]) and all(
+            re.fullmatch(r"https?://\S+", u["url"]) for u in doc["videos"] + doc.get("related_urls", []))
+        assert {k: v for k, v in doc.items() if k not in ("related_urls", "speakers", "recorded")} == \
+            {k: v for k, v in before.items() if k not in ("related_urls", "speakers", "recorded")}, path.name
+        assert path.read_text().endswith("}\n") and "\\u" not in path.read_text()  # pyvideo's own layout
+
+
+@needs_shared("sources", "pyvideo", "pycon-us-2022", "category.json")
+def test_export_pyvideo_corrects_pages_days_and_names(real_db, tmp_path):
+    for year in (2022, 2025):
+        assert export(real_db, year, tmp_path, "--pyvideo", str(PYVIDEO)).exit_code == 0
+    read = lambda year, name: json.loads((tmp_path / f"pycon-us-{year}" / "videos" / f"{name}.json").read_text())
+    iceberg = read(2025, "bridging-python-and-apache-iceberg")  # pyvideo names another talk's page, another day
+    assert [u["url"] for u in iceberg["related_urls"] if u["label"] == "Presentation Webpage"] == \
+        ["https://us.pycon.org/2025/schedule/presentation/124/"] and iceberg["recorded"] == "2025-05-16"
+    talk = read(2022, "talk-moshe-zadka-best-practices-for-continuous-integration-in-python-v02")
+    assert talk["recorded"] == "2022-04-29" and {"label": "Presentation Webpage",
+                                                 "url": "http://us.pycon.org/2022/schedule/presentation/105/"} in talk["related_urls"]
+    assert read(2022, "talk-amethyst-reese-open-source-on-easy-mode")["speakers"] == ["Amethyst Reese"]
+    assert read(2022, "keynote-lukasz-langa")["recorded"] == "2022-04-29"
+    assert read(2022, "typing-summit-at-pycon-us-2022") == json.loads(
+        (PYVIDEO / "pycon-us-2022" / "videos" / "typing-summit-at-pycon-us-2022.json").read_text())  # on no session
+
+
+def test_export_pyvideo_without_a_checkout_and_for_a_year_the_site_lacks(real_db, tmp_path):
+    result = export(real_db, 2023, tmp_path)
+    assert result.exit_code == 0 and "wrote 140 recordings of 2023" in result.output
+    doc = json.loads((tmp_path / "pycon-us-2023" / "videos" / "lightning-talks-2.json").read_text())
+    assert doc["title"] == "Lightning Talks - April 22, 5pm" and doc["recorded"] == "2023-04-22" and doc["videos"][0]["url"]
+    refused = export(real_db, 2019, tmp_path)
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert "the site has no edition 2019 (it has 2022, 2023, 2024, 2025, 2026)" in refused.output
