@@ -7,6 +7,11 @@
   small edit distance, the same first letter), or NULL when every word is known: "asyncronous"
   becomes "asynchronous".
 - `pycon_search_marks(q)`: the words of q and of their synonyms, for the page's highlights.
+- `pycon_topic(q, kind, title, subtitle, speakers, track)`: 1 when a session is of the topic q (NULL for a
+  kind a topic does not count: breaks, events, slots of lightning talks): each of q's words (or phrases), or one of its synonyms, is whole words of its title, subtitle or
+  speakers, or its track's, or their plurals ("ai" is not "Air", "typing" is not "Types"; every session of the Security track
+  is of "security"). The topic pages count by it; the search, which reads word beginnings and word forms,
+  finds more.
 
 The words come from each database, read once at start-up: `search_words` (every word the index
 holds, with how many sessions have it) and `search_synonyms`; an earlier edition's database
@@ -16,11 +21,15 @@ import bisect
 import json
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from datasette import hookimpl
 
 from scripts.core.limits import create_function
-from scripts.core.words import MAX_PHRASE, WORD, ascii_folded, query_words
+from scripts.core.words import MAX_PHRASE, WORD, ascii_folded, fold, query_words
+
+# What a topic counts: the program's sessions people give, not breaks, events or slots of lightning talks.
+TOPIC_KINDS = frozenset({"talk", "tutorial", "charla", "keynote", "plenary", "poster", "lightning-talk", "summit"})
 
 
 @dataclass
@@ -123,6 +132,28 @@ def marks(text, vocabulary):
     return " ".join(p for phrase, others in phrases(query_words(text), vocabulary) for p in [phrase, *others])
 
 
+PLURALS = ("", "s", "es")  # "LLMs" is of "LLM", "large language models" of "large language model"
+
+
+@lru_cache(maxsize=8192)
+def padded(*texts):
+    """Texts folded to whole words between spaces, so ' ai ' is found as a word and never inside one."""
+    return f" {fold(' '.join(t for t in texts if t))} "
+
+
+def topic_match(q, kind, texts, vocabulary):
+    """1 when the session is of the topic (pycon_topic), 0 when not, NULL when its kind is none a topic
+    counts (so `count()` of it counts the program)."""
+    if kind not in TOPIC_KINDS:
+        return None
+    wanted = phrases(query_words(q), vocabulary)
+    if not wanted:
+        return 0
+    said = padded(*texts[:3]) + padded((texts[3] or "").replace("-", " "))
+    return int(all(any(f" {fold(p)}{plural} " in said for p in [phrase, *others] for plural in PLURALS)
+                   for phrase, others in wanted))
+
+
 @hookimpl
 def prepare_connection(conn, database, datasette):
     def vocabulary():
@@ -131,6 +162,7 @@ def prepare_connection(conn, database, datasette):
     create_function(conn, "pycon_program_query", 2, lambda q, mode: program_query(q, mode, vocabulary()), False)
     create_function(conn, "pycon_spell", 1, lambda q: spell(q, vocabulary()), False)
     create_function(conn, "pycon_search_marks", 1, lambda q: marks(q, vocabulary()), False)
+    create_function(conn, "pycon_topic", 6, lambda q, kind, *texts: topic_match(q, kind, texts, vocabulary()))
 
 
 async def words_of_database(db):

@@ -62,6 +62,7 @@ sum tan tanh time total total_changes trim trunc typeof unicode unixepoch unlike
 zeroblob
 instr replace printf format
 pycon_local_time pycon_overlaps pycon_fts_query pycon_ids escape_fts pycon_program_query pycon_spell pycon_search_marks
+pycon_topic
 """.split())
 
 

@@ -566,8 +566,19 @@ def test_a_topic_over_the_years_is_a_table_with_bars(page, viewport):
     most = max(r["percent"] for r in data)
     biggest = widths[[r["percent"] for r in data].index(most)]
     assert all(abs(w - biggest * r["percent"] / most) <= 2 for w, r in zip(widths, data))  # bars in proportion
+    # each bar on its number's line, the longest too (it wrapped under its label at 1366 px)
+    tops = page.locator("table.by-edition td.share").evaluate_all(
+        "cs => cs.map(c => [c.querySelector('.num').getBoundingClientRect(), c.querySelector('.bar').getBoundingClientRect()])"
+        ".map(([n, b]) => b.top < n.bottom && b.bottom > n.top)")
+    assert tops == [True] * 5
     assert no_horizontal_scroll(page)
     assert looked_at(page, "topic_typing", viewport) == []
+    # each count opens the sessions it counts
+    counted = next(r for r in data if r["matching"])
+    page.get_by_role("link", name=f"{counted['matching']} sessions of {counted['edition']}").click()
+    page.wait_for_url(f"**/pycon/topic_sessions?q=typing&edition={counted['edition']}")
+    assert page.locator("ol.program-list li.session").count() == counted["matching"]
+    assert no_horizontal_scroll(page) and looked_at(page, "topic_sessions", viewport) == []
     for name in ("editions_overview", "kinds_by_edition", "speakers_by_edition"):
         page.set_viewport_size(viewport)
         page.goto(f"/pycon/{name}")

@@ -128,7 +128,7 @@ async def test_an_edition_has_the_sites_queries_but_not_the_sites_own(datasette)
     site = metadata["databases"]["pycon"]["queries"]
     own = {name for name, q in site.items() if q.get("site_only") or q.get("across_editions")}
     assert own == {"editions_overview", "speakers_by_edition", "recordings_by_edition", "kinds_by_edition",
-                   "search_editions", "topic_by_edition", "agenda", "now_next", "hotels_nearby"}
+                   "search_editions", "topic_by_edition", "topic_sessions", "agenda", "now_next", "hotels_nearby"}
     params = {"program_day": "?day=2023-04-21", "program_track": "?track=x", "program_room": "?room=355ABC",
               "program_speaker": "?speaker=Eric Snow", "event": "?id=54", "search": "?q=subinterpreters"}
     for query in set(site) - own:  # each answers from the edition's own tables

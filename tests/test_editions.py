@@ -109,12 +109,49 @@ async def test_a_topic_over_the_years(datasette, db):
     by_year = {r["edition"]: r for r in rows}
     titles_2026 = [r[0] for r in db.execute(
         "select title from edition_sessions where edition = 2026 and kind in ('talk', 'tutorial', 'charla', 'keynote', "
-        "'plenary', 'poster', 'lightning-talk', 'summit') and (title like '%LLM%' or title like '%large language model%')")]
+        "'plenary', 'poster', 'lightning-talk', 'summit') and (' ' || title || ' ' like '% LLM%' "
+        "or title like '%large language model%')")]
     assert by_year[2026]["matching"] == len(titles_2026) >= 5
     assert by_year[2022]["matching"] == 0 and by_year[2022]["sessions"] > 100
     assert all(r["percent"] == round(100 * r["matching"] / r["sessions"], 1) for r in rows)
     nothing = (await datasette.client.get("/pycon/topic_by_edition.json?q=zzzqqq&_shape=array")).json()
     assert [r["matching"] for r in nothing] == [0] * 5
+
+
+async def topic(datasette, q, year):
+    return (await datasette.client.get(f"/pycon/topic_sessions.json?q={q}&edition={year}&_shape=array")).json()
+
+
+@pytest.mark.parametrize("q, not_counted", [("ai", r"\b(air|aiomonitor|airflow)"), ("typing", r"\btypes\b")])
+async def test_a_topic_counts_words_not_beginnings_or_stems(datasette, db, q, not_counted):
+    """'ai' counted "Better Air", "aiomonitor-ng" and "Apache Airflow"; "typing" counted "Data Types"."""
+    program = [r[0] for r in db.execute("select title from edition_sessions")]
+    assert any(re.search(not_counted, t, re.I) for t in program)  # they are in the program: the test can fail
+    counts = {r["edition"]: r["matching"] for r in
+              (await datasette.client.get(f"/pycon/topic_by_edition.json?q={q}&_shape=array")).json()}
+    for year, matching in counts.items():
+        rows = await topic(datasette, q, year)
+        assert len(rows) == matching  # each count is the sessions its link lists
+        assert not [r["title"] for r in rows if re.search(not_counted, r["title"], re.I)
+                    and not re.search(rf"\b{q}\b", f"{r['title']} {r['subtitle'] or ''} {r['track'] or ''}", re.I)]
+    searched = (await datasette.client.get(f"/pycon/search_editions.json?q={q}&_shape=array")).json()
+    assert len(searched) > sum(counts.values())  # the search reads beginnings and forms: the page says it finds more
+    page = (await datasette.client.get(f"/pycon/topic_by_edition?q={q}")).text
+    assert "also reads word beginnings and word forms, so it finds more" in page
+
+
+async def test_a_topic_counts_the_sessions_of_its_track(datasette, db):
+    """2026 had a Security track: every session of it is of "security", whatever its title says."""
+    track = {r[0] for r in db.execute("select id from edition_sessions where edition = 2026 and track_id = 'security'")}
+    rows = await topic(datasette, "security", 2026)
+    assert len(track) == 8 and track <= {r["id"] for r in rows}
+    assert len(rows) > len(track)  # and the sessions of other tracks that name it
+    html = (await datasette.client.get("/pycon/topic_by_edition?q=security")).text
+    assert f'href="/pycon/topic_sessions?q=security&amp;edition=2026" aria-label="{len(rows)} sessions of 2026">{len(rows)}</a>' in html
+    page = (await datasette.client.get("/pycon/topic_sessions?q=security&edition=2026")).text
+    assert f"{len(rows)} sessions, in the program's order" in page and 'href="/pycon/sessions/' in page
+    earlier = (await datasette.client.get("/pycon/topic_sessions?q=security&edition=2023")).text
+    assert 'href="/pycon2023/sessions/' in earlier
 
 
 def test_a_bad_edition_is_named_by_its_own_file_and_nothing_built_is_lost(data_copy, tmp_path):
