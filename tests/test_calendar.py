@@ -439,3 +439,20 @@ async def test_a_table_pages_calendar_links_give_every_event_it_selects(datasett
     talks = json_lib.loads(re.search(r"window\.PYCON_CALENDAR_LINKS = (\{.*?\});",
                                      (await datasette.client.get(f"/{database}/calendar_events?kind=talk")).text).group(1))
     assert talks["links"][2]["href"] == f"/{database}/calendar_events.ics?kind=talk&_size=max"
+
+
+async def test_a_recorded_session_known_only_by_its_day_is_in_the_calendars_with_its_recording(datasette, db):
+    """#40, item 5: 171, 172 and 176 are known from their recordings (day, title, speakers, page), not their time
+    or room. The calendars carry each as an all-day event of its day with its recording; schedule.xml and
+    schedule.json, whose events need a room and a start, leave them out rather than invent them."""
+    days = dict(db.execute("select id, day from sessions where id in (171, 172, 176) and start_iso is null").fetchall())
+    recordings = dict(db.execute("select session_id, watch_url from certain_recordings where session_id in (171, 172, 176)"))
+    assert sorted(days) == sorted(recordings) == [171, 172, 176]
+    cal = icalendar.Calendar.from_ical((await get(datasette, "/pycon/program.ics")).text)
+    events = {int(str(e["UID"]).split("-session-")[1].split("@")[0]): e for e in cal.walk("VEVENT")}
+    for sid, day in days.items():
+        event = events[sid]
+        assert event.decoded("DTSTART").isoformat() == day and "TZID" not in event["DTSTART"].params  # all day
+        assert f"Recording: {recordings[sid]}" in str(event["DESCRIPTION"])
+    xml = (await get(datasette, "/pycon/schedule.xml")).text
+    assert not any(f'id="{sid}"' in xml for sid in days)
