@@ -7,9 +7,11 @@ link to share them. It works without JavaScript. Without `ids` the page is a she
 /static/mine.js fills by asking this page for the browser's stars (`?ids=...&own=1`): stars live
 in the browser, never on the server, so every page stays cacheable.
 """
+import io
 from datetime import date
 from urllib.parse import quote
 
+import segno
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
@@ -53,14 +55,42 @@ def edition_query(edition):
     return "" if edition["is_site"] else f"edition={edition['year']}&"
 
 
+def share_query(edition, ids):
+    """What a share link carries: always its edition (a link of this year's stars opens this year's sessions
+    when the site leads with the next), and the ids."""
+    return f"edition={edition['year']}&ids={','.join(ids)}"
+
+
 def feed_links(datasette, request, ids, edition):
-    """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, and the page's path to share
-    (mine.js makes it whole from the address bar: behind a proxy, only the browser knows the scheme)."""
+    """Subscribe, Google Calendar and download URLs of the agenda feed of `ids`, the page's path to share
+    (mine.js makes it whole from the address bar: behind a proxy, only the browser knows the scheme), and
+    that link as a QR code (an SVG drawn here: no script)."""
     feed = datasette.urls.path(f"/{edition['database']}/agenda.ics?ids={','.join(ids)}")
     webcal = f"webcal://{request.host}{feed}"
-    share = f"{datasette.urls.path('/schedule/mine')}?{edition_query(edition)}ids={','.join(ids)}"
+    share = f"{datasette.urls.path('/schedule/mine')}?{share_query(edition, ids)}"
     return {"download": feed, "webcal": webcal, "share": share,
+            "qr": f"{datasette.urls.path('/schedule/mine/qr.svg')}?{share_query(edition, ids)}",
             "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
+
+
+async def agenda_ids(db, asked):
+    """The ids of `asked` that are sessions of the program, in order."""
+    rows = (await db.execute(AGENDA, {"ids": asked})).rows
+    return sorted((str(r["id"]) for r in rows), key=int)
+
+
+async def share_qr(datasette, request):
+    """The share link of `ids` as a QR code: a phone's camera opens the same list (segno draws it)."""
+    edition = edition_of(datasette, request)
+    ids = await agenda_ids(datasette.get_database(edition["database"]), request.args.get("ids", ""))
+    if not ids:
+        return Response.text("No session of the program is named by ids.", status=404)
+    url = f"{request.scheme}://{request.host}{datasette.urls.path('/schedule/mine')}?{share_query(edition, ids)}"
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True,
+                                    title=f"QR code of {url}", dark="#111", light="#fff")
+    return Response(out.getvalue(), content_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
 
 
 async def schedule_mine(datasette, request):
@@ -87,4 +117,4 @@ async def schedule_mine(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(r"^/schedule/mine$", schedule_mine)]
+    return [(r"^/schedule/mine$", schedule_mine), (r"^/schedule/mine/qr\.svg$", share_qr)]

@@ -774,7 +774,7 @@ def test_my_schedule_from_stars_to_a_calendar(page):
     assert page.locator("a.calendar-download").get_attribute("href") == "/pycon/agenda.ics?ids=10,142,167,1005"
     assert page.locator(".mine-notes .clash").count() == 0
     share = page.locator("a.share-link").get_attribute("href")
-    assert share.startswith("http://127.0.0.1:") and share.endswith("/schedule/mine?ids=10,142,167,1005")
+    assert share.startswith("http://127.0.0.1:") and share.endswith("/schedule/mine?edition=2026&ids=10,142,167,1005")
 
 
 def test_my_schedule_says_when_a_subscribed_feed_lacks_new_stars(page_during):
@@ -812,6 +812,48 @@ def test_a_shared_schedule_is_read_only_until_added(page):
     page.wait_for_url("**/schedule/mine")
     page.locator("#mine-results .program-list > li").first.wait_for()
     assert page.evaluate("() => JSON.parse(localStorage.getItem('pycon-us-2026-my-schedule'))") == ["66", "105"]
+
+
+def test_my_schedules_qr_code_opens_the_list_on_a_phone_that_adds_it(page, tmp_path):
+    """#36: the share link as a QR code drawn on the server; a phone's camera (zbarimg here) reads the link,
+    which names its edition, and the phone that opens it offers to add those sessions to its own stars."""
+    import shutil
+    import subprocess
+
+    zbarimg = shutil.which("zbarimg")
+    if not zbarimg:
+        if os.environ.get("CI"):
+            pytest.fail("zbarimg is required in CI: .ci/run installs Debian's zbar-tools")
+        pytest.skip("no zbarimg: `apt-get install zbar-tools` to decode the QR code")
+    page.set_viewport_size(PHONE)
+    page.goto("/schedule/mine")
+    page.evaluate("() => { localStorage.clear(); window.mySchedule.save(['105', '66', '1005']); }")
+    page.reload()
+    qr = page.locator(".mine-qr img")
+    qr.wait_for()
+    page.wait_for_function("() => document.querySelector('.mine-qr img').complete")
+    assert qr.get_attribute("alt") == "A QR code of this share link"
+    qr.screenshot(path=str(tmp_path / "qr.png"))
+    shutil.copy(tmp_path / "qr.png", SHOTS / "my_schedule_qr.png")
+    decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(tmp_path / "qr.png")], capture_output=True, text=True,
+                             timeout=60)
+    link = decoded.stdout.strip()
+    base = page.evaluate("() => location.origin")
+    assert link == f"{base}/schedule/mine?edition=2026&ids=66,105,1005" == page.locator("a.share-link").get_attribute("href")
+    assert looked_at(page, "my_schedule_qr", PHONE) == []
+    phone = page.context.browser.new_context(base_url=base, viewport=PHONE)  # another browser, its own stars
+    phone.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
+    try:
+        other = phone.new_page()
+        other.goto(link)
+        assert other.locator("#mine-heading").inner_text() == "A shared schedule"
+        other.locator("button.add-shared").click()
+        other.wait_for_url("**/schedule/mine*")
+        other.locator("#mine-results .program-list > li").first.wait_for()
+        assert other.evaluate("() => JSON.parse(localStorage.getItem('pycon-us-2026-my-schedule'))") == ["66", "105", "1005"]
+    finally:
+        phone.close()
+    page.evaluate("() => localStorage.clear()")
 
 
 def test_my_schedule_says_what_it_needs(page):
@@ -936,7 +978,7 @@ def test_after_the_conference_my_schedule_marks_what_was_watched(page):
         "() => localStorage.getItem('pycon-us-2026-watched')") == '["45"]'
     assert page.locator('li[data-session="45"]').get_attribute("class") == "session is-watched"
     share = page.locator("a.share-link").get_attribute("href")
-    assert share.endswith("/schedule/mine?ids=45,1005,101004")  # the link carries the list
+    assert share.endswith("/schedule/mine?edition=2026&ids=45,1005,101004")  # the link carries the list and its edition
     page.screenshot(path=str(SHOTS / "my_schedule_to_watch_phone.png"), full_page=True)
     assert no_horizontal_scroll(page) and axe_violations(page) == []
     page.evaluate("() => localStorage.clear()")

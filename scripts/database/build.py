@@ -13,7 +13,7 @@ import sqlite_utils
 from ..core.names import SITE, edition_path
 from ..sources.checks import validate
 from ..sources.load import Dataset
-from ..sources.schema import (CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
+from ..sources.schema import (CHANGES, CONFERENCE, HOTELS, KINDS, RECORDINGS, REPORTED_SESSIONS, ROOMS, SYNONYMS, SESSION_ROOMS, SESSION_SPEAKERS, SESSIONS,
                               SOURCES, SPEAKERS, SPRINT_PROJECTS, TRACKS)
 from .editions import edition_year, site_year, validated_editions, write_editions
 from .people import check_reviewed
@@ -197,6 +197,7 @@ def write_other_tables(db, ds):
     write_table(db, SYNONYMS, [SYNONYMS.stored(g) for g in by_id(ds.synonyms)])
     write_table(db, RECORDINGS, [{**RECORDINGS.stored(r), "watch_url": watch_url(r["video_url"], r.get("start_s"))}
                                  for r in by_id(ds.tables["recordings"])])
+    write_table(db, CHANGES, [CHANGES.stored(r) for r in ds.tables[CHANGES.name]])
 
 
 def watch_url(video_url, start_s):

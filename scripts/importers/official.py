@@ -28,6 +28,7 @@ from ..core.times import overlapping_pairs, parent_and_child
 from ..core.words import person_name, slug
 from ..sources.load import load_yaml_list
 from ..sources.schema import KINDS
+from .changes import COLUMNS as CHANGE_COLUMNS, changes
 from .feed import Feed, FeedError, one_day_only
 
 SESSION_COLUMNS = ["id", "kind", "title", "subtitle", "date", "start", "end", "room", "other_rooms", "track",
@@ -173,6 +174,7 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
                   same_year=str(conference.get("start_date", ""))[:4] == str(feed.year), with_prose=with_prose)
     room_cols, rooms = read_rows(data_dir / "rooms.csv")
     room_id = RoomIndex(rooms, ctx)
+    program_before = feed_program(data_dir, ctx.source_id)
     sp_cols, speakers, speaker_ids = merge_speakers(ctx)
     before = len(read_rows(data_dir / "sessions.csv")[1])
     s_cols, sessions, id_of_key = merge_sessions(ctx, room_id)
@@ -193,14 +195,20 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
         "rooms.csv": csv_text(room_cols, rooms),
         "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url, feed.clock),
     }
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    logged = changes(stamp, ctx.source_id, program_before,
+                     (sessions, links, {sid: r["name"] for sid, r in speakers.items()}))
+    if logged:
+        columns, history = read_rows(data_dir / "changes.csv") if (data_dir / "changes.csv").exists() else ([], [])
+        files["changes.csv"] = csv_text(columns or CHANGE_COLUMNS, history + logged)
     if (data_dir / "recordings.csv").exists():
         files["recordings.csv"] = unlinked_recordings(data_dir, {r["id"] for r in sessions + kept.sessions}, summary)
-    changed = {name: text for name, text in files.items() if (data_dir / name).read_text(encoding="utf-8") != text}
+    changed = {name: text for name, text in files.items()
+               if not (data_dir / name).exists() or (data_dir / name).read_text(encoding="utf-8") != text}
     conf_new = conference_text(conf_text, conference, sessions, tz_name, summary)
     if conf_new != conf_text:
         changed["conference.yaml"] = conf_new
     if changed:
-        stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
         changed["conference.yaml"] = re.sub(r"(?m)^updated: .*$", f"updated: {stamp}", changed.get("conference.yaml", conf_text))
     write_validated(data_dir, changed)
     summary.changed_files = sorted(changed)
@@ -243,6 +251,14 @@ class RoomIndex:
             self.by_name[room_key(name)] = rid
             self.ctx.summary.rooms_added.append(f"{rid} ({name})")
         return self.by_name[room_key(name)]
+
+
+def feed_program(data_dir: Path, source_id):
+    """(sessions, links, speaker names) of the feed's own sessions in data_dir, before an import."""
+    sessions = [r for r in read_rows(data_dir / "sessions.csv")[1] if r["source"] == source_id]
+    ids = {r["id"] for r in sessions}
+    links = [l for l in read_rows(data_dir / "session_speakers.csv")[1] if l["session"] in ids and not l.get("source")]
+    return sessions, links, {r["id"]: r["name"] for r in read_rows(data_dir / "speakers.csv")[1]}
 
 
 def derived_sources(data_dir: Path):

@@ -134,6 +134,15 @@ def yaml_datetime(value):
     return moment
 
 
+def iso_moment(value):
+    """A moment in UTC as the importer writes it: YYYY-MM-DDTHH:MM:SSZ."""
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise ValueError(f"{value!r} is not a moment in UTC (YYYY-MM-DDTHH:MM:SSZ)") from None
+    return value
+
+
 def timezone_name(value):
     try:
         ZoneInfo(str(value))

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .fields import (chair_list, from_yaml, identifier, identifier_list, integer, iso_date, number, one_of,
+from .fields import (chair_list, from_yaml, identifier, identifier_list, integer, iso_date, iso_moment, number, one_of,
                      string_list, text, timezone_name, url, url_template, wall_time, yaml_date, yaml_datetime,
                      yaml_flag, yaml_number, yaml_year, yes_no)
 
@@ -222,6 +222,14 @@ SYNONYMS = Table("search_synonyms", "synonyms.yaml", "id", (
     field("notes", from_yaml(text)),
 ))
 
+# What each import of the official feed changed (scripts/importers/changes.py writes it, one row a change).
+CHANGE_KINDS = ("added", "removed", "cancelled", "reinstated", "moved", "room", "retitled", "speakers")
+CHANGES = Table("program_changes", "changes.csv", ("imported", "session_id", "change"), (
+    Column("imported", str, "import", iso_moment, True), Column("session_id", int, "session", integer, True),
+    field("change", one_of(*CHANGE_KINDS), True), field("title", text, True), field("before"), field("after"),
+    source_id(),
+))
+
 # People the editions name differently, one entry a person (data/same_people.yaml, optional, the site's folder
 # only): what names alone cannot decide, decided by an organiser with the evidence. The build refuses a name no
 # edition gives (scripts/database/people.py).
@@ -230,5 +238,5 @@ SAME_PEOPLE_FIELDS = {"names": (string_list, True), "evidence": (from_yaml(text)
 
 # In the order the build writes them.
 TABLES = (SOURCES, CONFERENCE, ROOMS, TRACKS, SPEAKERS, SESSIONS, SESSION_SPEAKERS, SESSION_ROOMS, HOTELS,
-          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS, RECORDINGS, SYNONYMS)
+          SPRINT_PROJECTS, REPORTED_SESSIONS, KINDS, RECORDINGS, SYNONYMS, CHANGES)
 CSV_TABLES = {t.name: t for t in TABLES if t.file.endswith(".csv")}

@@ -27,7 +27,7 @@ select
   p.kind || coalesce(',' || p.track, '') as event_categories,
   p.sequence as event_sequence,
   case when p.cancelled then 'CANCELLED' else 'CONFIRMED' end as event_status,
-  c.updated as event_dtstamp
+  coalesce((select max(ch.imported) from program_changes ch where ch.session_id = p.id), c.updated) as event_dtstamp
 from session_details p
   -- a talk of a slot with no time of its own (a lightning talk) is an event during its slot
   left join sessions slot on slot.id = p.parent_id and p.start_iso is null
