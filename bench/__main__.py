@@ -43,7 +43,7 @@ def _write(path, fields, rows):
 def scaled_copy(factor: int, target: Path):
     """Write data/ scaled `factor` times into target."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in [*(p for p in DATA.glob("*.yaml") if p.name != "site.yaml"), DATA / "recordings.csv"]:  # as they are: the first copy keeps the ids
+    for path in [*(p for p in DATA.glob("*.yaml") if p.name != "site.yaml"), DATA / "recordings.csv", DATA / "changes.csv"]:  # as they are: the first copy keeps the ids
         shutil.copy(path, target / path.name)
     fields, sessions = _rows(DATA / "sessions.csv")
     id_step = max(int(s["id"]) for s in sessions) + 1

@@ -73,6 +73,17 @@ def feed_links(datasette, request, ids, edition):
             "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")}
 
 
+CHANGES = """select c.imported, c.session_id, c.change, c.title, c.before, c.after from program_changes c
+where pycon_ids(:ids) like '%,' || c.session_id || ',%' order by c.imported desc, c.session_id"""
+
+
+async def changes_of(db, ids):
+    """What imports changed of these sessions, newest first; mine.js shows those since this browser last looked."""
+    if not ids or "program_changes" not in await db.table_names():
+        return []
+    return [dict(r) for r in (await db.execute(CHANGES, {"ids": ",".join(ids)})).rows]
+
+
 async def agenda_ids(db, asked):
     """The ids of `asked` that are sessions of the program, in order."""
     rows = (await db.execute(AGENDA, {"ids": asked})).rows
@@ -87,7 +98,7 @@ async def share_qr(datasette, request):
         return Response.text("No session of the program is named by ids.", status=404)
     url = f"{request.scheme}://{request.host}{datasette.urls.path('/schedule/mine')}?{share_query(edition, ids)}"
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True,
+    segno.make(url, error="m").save(out, "svg", border=2, xmldecl=False, svgns=True, omitsize=True,
                                     title=f"QR code of {url}", dark="#111", light="#fff")
     return Response(out.getvalue(), content_type="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
@@ -96,7 +107,7 @@ async def share_qr(datasette, request):
 async def schedule_mine(datasette, request):
     edition = edition_of(datasette, request)
     db = datasette.get_database(edition["database"])
-    conf = dict((await db.execute("select name, start_date, end_date from conference")).first())
+    conf = dict((await db.execute("select name, start_date, end_date, updated from conference")).first())
     first, last = [date.fromisoformat(d) for d in (conf["start_date"], conf["end_date"])] if conf["start_date"] else (date.max, date.min)
     # After the conference the page is a list to watch (the conference_clock view says when).
     over = (await conference_clock(db))["over"]
@@ -110,7 +121,7 @@ async def schedule_mine(datasette, request):
             recorded = {r[0] for r in (await db.execute("select id from kinds where recorded")).rows}
             for r in rows:
                 r["recording_state"] = "missing" if r["kind"] in recorded and not r["recording_url"] else None
-        context.update(rows=rows, notes=notes(rows),
+        context.update(rows=rows, notes=notes(rows), changes=await changes_of(db, ids),
                        links=feed_links(datasette, request, ids, edition) if rows else None)
     return Response.html(await datasette.render_template("schedule_mine.html", context, request=request))
 

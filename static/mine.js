@@ -87,6 +87,27 @@
     note.hidden = false;
   }
 
+  // What imports changed of the starred sessions since this browser last opened its schedule: the page lists
+  // every change of them with its import's time; this shows the newer ones and remembers the newest seen.
+  var SEEN = EDITION + "-changes-seen";
+  var seenBefore = localStorage.getItem(SEEN);  // as this page opened: what it shows stays while it is open
+
+  function showChanged() {
+    var box = results.querySelector(".mine-changed"), updated = results.querySelector(".mine-program-updated");
+    var seen = seenBefore, newest = localStorage.getItem(SEEN) || "", shown = 0;
+    var program = updated ? updated.getAttribute("data-updated") || "" : "";
+    if (program > newest) { newest = program; }  // the program as it is now has been seen
+    if (!box) { if (newest) { localStorage.setItem(SEEN, newest); } return; }
+    Array.prototype.forEach.call(box.querySelectorAll("li[data-imported]"), function (li) {
+      var at = li.getAttribute("data-imported");
+      li.hidden = !seen || at <= seen;
+      shown += li.hidden ? 0 : 1;
+      if (at > newest) { newest = at; }
+    });
+    box.hidden = shown === 0;
+    if (newest) { localStorage.setItem(SEEN, newest); }
+  }
+
   function own() {
     var ids = window.mySchedule.load();
     fetch(base + "/schedule/mine?" + query + "own=1&ids=" + ids.join(","))
@@ -101,6 +122,7 @@
         window.mySchedule.refresh();
         showWatched();
         showResubscribe();
+        showChanged();
       })
       .catch(function () { results.textContent = "The program could not be loaded; try again."; });
   }

@@ -108,3 +108,35 @@ async def test_an_edition_with_no_change_has_an_empty_page_and_a_valid_feed(data
     assert "No change recorded" in page
     feed = ET.fromstring((await datasette.client.get("/pycon2023/changes.atom")).content)
     assert feed.findall(f"{ATOM}entry") == [] and feed.find(f"{ATOM}title").text.startswith("PyCon US 2023")
+
+
+def test_my_schedule_says_which_starred_sessions_changed_since_it_was_last_opened(imported):
+    """Stars live in the browser, and so does when it last looked: the changes of starred sessions imported
+    after that are named, once; a session not starred is not."""
+    from deploy.harness import running_server
+
+    from .conftest import SHOTS, real_chromium
+    from .test_browser import PHONE, axe_violations
+
+    _data, db, _first, logged, _again = imported
+    moved = next(r for r in logged if r["change"] == "moved")
+    retitled = next(r for r in logged if r["change"] == "retitled")
+    with real_chromium() as browser, running_server(db, env={"PYCON_NOW": "2026-05-14T09:00"}) as base:
+        context = browser.new_context(base_url=base, viewport=PHONE)
+        context.route("**/*", lambda route: route.abort() if not route.request.url.startswith(base) else route.continue_())
+        page = context.new_page()
+        page.goto("/schedule/mine")
+        page.evaluate(f"""() => {{ localStorage.clear(); window.mySchedule.save(['{moved["session"]}', '105']);
+                                   localStorage.setItem('pycon-us-2026-changes-seen', '2026-01-01T00:00:00Z'); }}""")
+        page.reload()
+        note = page.locator(".mine-changed")
+        note.wait_for()
+        items = note.locator("li:visible").all_inner_texts()
+        assert items == [f"“{moved['title']}”: moved, from 2026-05-15 11:00-11:30 to 2026-05-15 14:00-14:30"]
+        assert note.locator(f"li[data-session='{retitled['session']}']").count() == 0  # not starred: not listed
+        page.screenshot(path=str(SHOTS / "my_schedule_changed_phone.png"), full_page=True)
+        assert axe_violations(page) == []
+        page.reload()  # seen now: not said again
+        page.locator("#mine-results .program-list > li").first.wait_for()
+        assert page.locator(".mine-changed").is_hidden()
+        context.close()

@@ -44,6 +44,16 @@ def test_nginx_caches_and_revalidates(cluster):
     assert head[0] == 200 and head[2] == b"" and full[2].startswith(b"BEGIN:VCALENDAR")
 
 
+def test_the_service_worker_is_never_a_cached_copy_and_the_manifest_is(cluster):
+    """#36: behind the shared cache a new service worker reaches every browser at once (nginx keeps no copy of
+    it), while the manifest, which changes with the edition only, is cached."""
+    base, *_ = cluster
+    statuses = [fetch(base + "/sw.js")[1]["x-cache-status"] for _ in range(2)]
+    assert statuses[1] != "HIT" and fetch(base + "/sw.js")[1]["cache-control"] == "no-cache"
+    manifest = [fetch(base + "/manifest.webmanifest")[1]["x-cache-status"] for _ in range(2)]
+    assert manifest[1] == "HIT"
+
+
 def test_nginx_compresses_and_keeps_one_copy_for_every_encoding(cluster):
     import gzip
 
