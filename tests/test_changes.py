@@ -116,7 +116,7 @@ def test_my_schedule_says_which_starred_sessions_changed_since_it_was_last_opene
     from deploy.harness import running_server
 
     from .conftest import SHOTS, real_chromium
-    from .test_browser import PHONE, axe_violations
+    from .test_browser import DESKTOP, PHONE, axe_violations, no_horizontal_scroll
 
     _data, db, _first, logged, _again = imported
     moved = next(r for r in logged if r["change"] == "moved")
@@ -139,4 +139,11 @@ def test_my_schedule_says_which_starred_sessions_changed_since_it_was_last_opene
         page.reload()  # seen now: not said again
         page.locator("#mine-results .program-list > li").first.wait_for()
         assert page.locator(".mine-changed").is_hidden()
+        for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            page.goto("/pycon/changes")
+            assert page.locator(".change-list li").count() == 3
+            assert page.locator(f".change-moved a[href='/pycon/sessions/{moved['session']}']").count() == 1
+            page.screenshot(path=str(SHOTS / f"changes_{size}.png"), full_page=True)
+            assert axe_violations(page) == [] and no_horizontal_scroll(page)
         context.close()
