@@ -183,33 +183,15 @@ def import_feed(feed: Feed, data_dir: Path, source_url: str, tz_name: str = None
     note_double_bookings(sessions, links, speakers, summary)
     kept = keep_derived(ctx, sessions, speakers, links)
     check_removals(summary, before, allow_removals)
-    # the feed's rows in program order, then those the recordings established in the order their importer writes
-    files = {
-        "sessions.csv": csv_text(_merge_columns(s_cols, SESSION_COLUMNS),
-                                 sorted(sessions, key=lambda r: (r["date"], r["start"] or "99", r["room"], int(r["id"])))
-                                 + sorted(kept.sessions, key=lambda r: int(r["id"]))),
-        "speakers.csv": csv_text(_merge_columns(sp_cols, SPEAKER_COLUMNS), sorted(speakers.values(), key=lambda r: r["id"])
-                                 + sorted(kept.speakers, key=lambda r: r["id"])),
-        "session_speakers.csv": csv_text(link_columns(kept.links),
-                                         sorted(links, key=link_order) + sorted(kept.links, key=link_order)),
-        "rooms.csv": csv_text(room_cols, rooms),
-        "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url, feed.clock),
-    }
+    files = program_files((s_cols, sessions), (sp_cols, speakers), links, kept)
+    files.update({"rooms.csv": csv_text(room_cols, rooms),
+                  "sources.yaml": sources_text(data_dir, ctx.source_id, feed.year, source_url, feed.clock)})
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    logged = changes(stamp, ctx.source_id, program_before,
-                     (sessions, links, {sid: r["name"] for sid, r in speakers.items()}))
-    if logged:
-        columns, history = read_rows(data_dir / "changes.csv") if (data_dir / "changes.csv").exists() else ([], [])
-        files["changes.csv"] = csv_text(columns or CHANGE_COLUMNS, history + logged)
+    files.update(change_log(ctx, stamp, program_before, (sessions, links, {i: r["name"] for i, r in speakers.items()})))
     if (data_dir / "recordings.csv").exists():
         files["recordings.csv"] = unlinked_recordings(data_dir, {r["id"] for r in sessions + kept.sessions}, summary)
-    changed = {name: text for name, text in files.items()
-               if not (data_dir / name).exists() or (data_dir / name).read_text(encoding="utf-8") != text}
-    conf_new = conference_text(conf_text, conference, sessions, tz_name, summary)
-    if conf_new != conf_text:
-        changed["conference.yaml"] = conf_new
-    if changed:
-        changed["conference.yaml"] = re.sub(r"(?m)^updated: .*$", f"updated: {stamp}", changed.get("conference.yaml", conf_text))
+    changed = changed_files(data_dir, files, conf_text, conference_text(conf_text, conference, sessions, tz_name, summary),
+                            stamp)
     write_validated(data_dir, changed)
     summary.changed_files = sorted(changed)
     return summary
@@ -251,6 +233,42 @@ class RoomIndex:
             self.by_name[room_key(name)] = rid
             self.ctx.summary.rooms_added.append(f"{rid} ({name})")
         return self.by_name[room_key(name)]
+
+
+def program_files(sessions, speakers, links, kept):
+    """sessions.csv, speakers.csv and session_speakers.csv: the feed's rows in program order, then those the
+    recordings established in the order their importer writes them. `sessions` and `speakers` are (columns, rows)."""
+    (s_cols, rows), (sp_cols, people) = sessions, speakers
+    return {
+        "sessions.csv": csv_text(_merge_columns(s_cols, SESSION_COLUMNS),
+                                 sorted(rows, key=lambda r: (r["date"], r["start"] or "99", r["room"], int(r["id"])))
+                                 + sorted(kept.sessions, key=lambda r: int(r["id"]))),
+        "speakers.csv": csv_text(_merge_columns(sp_cols, SPEAKER_COLUMNS), sorted(people.values(), key=lambda r: r["id"])
+                                 + sorted(kept.speakers, key=lambda r: r["id"])),
+        "session_speakers.csv": csv_text(link_columns(kept.links),
+                                         sorted(links, key=link_order) + sorted(kept.links, key=link_order)),
+    }
+
+
+def change_log(ctx, stamp, before, after):
+    """{"changes.csv": its text with this import's changes appended}, or {} when it changed nothing."""
+    logged = changes(stamp, ctx.source_id, before, after)
+    if not logged:
+        return {}
+    path = ctx.data_dir / "changes.csv"
+    columns, history = read_rows(path) if path.exists() else ([], [])
+    return {"changes.csv": csv_text(columns or CHANGE_COLUMNS, history + logged)}
+
+
+def changed_files(data_dir, files, conf_text, conf_new, stamp):
+    """The files whose text differs from data_dir's, and conference.yaml stamped `updated` when any does."""
+    changed = {name: text for name, text in files.items()
+               if not (data_dir / name).exists() or (data_dir / name).read_text(encoding="utf-8") != text}
+    if conf_new != conf_text:
+        changed["conference.yaml"] = conf_new
+    if changed:
+        changed["conference.yaml"] = re.sub(r"(?m)^updated: .*$", f"updated: {stamp}", changed.get("conference.yaml", conf_text))
+    return changed
 
 
 def feed_program(data_dir: Path, source_id):
