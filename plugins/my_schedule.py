@@ -101,7 +101,7 @@ async def share_qr(datasette, request):
     segno.make(url, error="m").save(out, "svg", border=2, xmldecl=False, svgns=True, omitsize=True,
                                     title=f"QR code of {url}", dark="#111", light="#fff")
     return Response(out.getvalue(), content_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def schedule_mine(datasette, request):

@@ -7,11 +7,11 @@
   small edit distance, the same first letter), or NULL when every word is known: "asyncronous"
   becomes "asynchronous".
 - `pycon_search_marks(q)`: the words of q and of their synonyms, for the page's highlights.
-- `pycon_topic(q, kind, title, subtitle, speakers, track)`: 1 when a session is of the topic q (NULL for a
-  kind a topic does not count: breaks, events, slots of lightning talks): each of q's words (or phrases), or one of its synonyms, is whole words of its title, subtitle or
-  speakers, or its track's, or their plurals ("ai" is not "Air", "typing" is not "Types"; every session of the Security track
-  is of "security"). The topic pages count by it; the search, which reads word beginnings and word forms,
-  finds more.
+- `pycon_topic(q, kind, title, subtitle, speakers, track)`: 1 when a session is of the topic q, NULL for a
+  kind a topic does not count (breaks, events, slots of lightning talks): each word or phrase of q, or one of
+  its synonyms, is whole words (or their plural) of its title, subtitle, speakers or track ("ai" is not
+  "Air", "typing" is not "Types"; every session of the Security track is of "security"). The topic pages
+  count by it; the search, which reads word beginnings and word forms, finds more.
 
 The words come from each database, read once at start-up: `search_words` (every word the index
 holds, with how many sessions have it) and `search_synonyms`; an earlier edition's database

@@ -31,8 +31,8 @@ SPEAKERS = """select coalesce(p.name, ess.name) from (
   select ss.speaker_id, sp.name, t.id, ss.position from sessions t join session_speakers ss on ss.session_id = t.id
     join speakers sp on sp.id = ss.speaker_id where t.parent_id = :session and t.kind = 'lightning-talk'
 ) ess
-left join {site}.person_editions pe on pe.edition = :year and pe.speaker_id = ess.speaker_id
-left join {site}.people p on p.id = pe.person_id
+left join site.person_editions pe on pe.edition = :year and pe.speaker_id = ess.speaker_id
+left join site.people p on p.id = pe.person_id
 order by ess.talk, ess.position"""
 
 
@@ -99,7 +99,7 @@ def export_pyvideo(site_db: Path, year: int, out_dir: Path, pyvideo_root=None):
     conn.execute("attach database ? as site", [f"file:{site_db}?mode=ro"])
     written = changed = 0
     for r in conn.execute(RECORDINGS).fetchall():
-        speakers = [n for (n,) in conn.execute(SPEAKERS.format(site="site"), {"session": r["session_id"], "year": year})] \
+        speakers = [n for (n,) in conn.execute(SPEAKERS, {"session": r["session_id"], "year": year})] \
             if r["session_id"] else []
         before = original(pyvideo_root, r["file"]) or from_site(r)
         doc = established(before, r, speakers) if r["session_id"] else before
