@@ -253,12 +253,27 @@ def render_event(row, default_uid_salt):
     return "".join(fold_line(l) for l in lines), (tzid if tz else None), year
 
 
+# The columns an event is made of: one key of the memo below.
+EVENT_COLUMNS = ("event_name", "event_dtstart", "event_dtend", "event_duration", "event_tzid", "event_uid",
+                 "event_dtstamp", "event_description", "event_location", "event_url", "event_categories",
+                 "event_sequence", "event_status")
+
+
+@lru_cache(maxsize=8192)
+def event_of(values, uid_salt):
+    """render_event of an event's column values, kept: the databases are immutable, and one session is an
+    event of many feeds (the program, its day, its track, every agenda that stars it). An event that cannot
+    be rendered raises each time (lru_cache keeps no exception)."""
+    return render_event(dict(zip(EVENT_COLUMNS, values)), uid_salt)
+
+
 class CalendarTooLarge(Exception):
     """The calendar, escaped and folded as it will be sent, outgrew the answer budget."""
 
 
 def render_calendar(rows, columns, title, uid_salt="", empty_zone=None, feed=True):
-    """The whole VCALENDAR as a string, and the number of rows left out because they were broken.
+    """The whole VCALENDAR as a string, and the number of rows left out because they were broken. `rows`: dicts,
+    or sequences of values in the order of `columns` (sqlite3 rows: no dict made of each).
 
     No METHOD: a subscription feed is not an iTIP message (METHOD:PUBLISH without an ORGANIZER
     fails libical's iTIP check). A calendar needs at least one component, so one with no events
@@ -267,9 +282,12 @@ def render_calendar(rows, columns, title, uid_salt="", empty_zone=None, feed=Tru
     to make a calendar of them.
     """
     events, zones, skipped, size = [], {}, 0, 0
+    at = [columns.index(c) if c in columns else None for c in EVENT_COLUMNS]
     for row in rows:
+        values = tuple(row.get(c) for c in EVENT_COLUMNS) if isinstance(row, dict) else \
+            tuple(None if i is None else row[i] for i in at)
         try:
-            text, tzid, year = render_event(row, uid_salt)
+            text, tzid, year = event_of(values, uid_salt)
         except (ValueError, TypeError, KeyError, OverflowError):
             skipped += 1
             continue
@@ -358,7 +376,6 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
         return refusal("The calendar's query took too long; ask for fewer events.")
     except sqlite3.OperationalError as exc:  # the result budget of plugins/sql_limits.py, say
         return refusal(f"The calendar's query failed: {exc}.")
-    rows = [dict(zip(columns, r)) for r in rows]  # a row's values in column order (dict(Row) reads each by name)
     title = calendar_title(datasette, request, database, table, query_name, data)
     salt = f"{database}/{query_name or table}"
     config = datasette.plugin_config("calendar-feed") or {}
@@ -374,7 +391,7 @@ async def render_ics(datasette, request, database, table, rows, columns, sql, qu
         return refusal(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
     headers = {"X-Skipped-Rows": str(skipped)} if skipped else {}
     if not feed and len(rows) == 1:
-        headers["Content-Disposition"] = f'attachment; filename="{file_name(rows[0].get("event_name"))}.ics"'
+        headers["Content-Disposition"] = f'attachment; filename="{file_name(rows[0][columns.index("event_name")])}.ics"'
     if data.get("truncated") and not query_name:
         headers["X-Truncated"] = f"{len(rows)} events: the first {len(rows)} rows of the query"
     content_type = "text/plain; charset=utf-8" if request.args.get("_plain") else CONTENT_TYPE
