@@ -30,8 +30,9 @@ function kept(url) {
 }
 
 function networkFirst(request) {
+  var keep = kept(new URL(request.url));  // other pages are not kept: the cache stays the size of a program
   return fetch(request).then(function (response) {
-    if (response.ok) {
+    if (response.ok && keep) {
       var copy = response.clone();
       caches.open(PAGES).then(function (cache) { cache.put(request, copy); });
     }

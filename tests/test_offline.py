@@ -37,7 +37,7 @@ def visit_then_offline(chromium, base, host):
     page.goto("/")
     controlled(page)
     page.evaluate("() => window.mySchedule.save(['105', '1005'])")
-    for path in ("/schedule/2026-05-15", "/pycon/sessions/105", "/schedule/mine"):
+    for path in ("/schedule/2026-05-15", "/pycon/sessions/105", "/pycon/search?q=typing", "/schedule/mine"):
         page.goto(path)
     page.locator("#mine-results .program-list > li").first.wait_for()
     context.set_offline(True)
@@ -60,6 +60,9 @@ def test_pages_once_visited_open_offline_and_others_say_so(chromium, base, host)
             "els => els.map(e => e.dataset.session)")) == ["1005", "105"]
         page.goto("/pycon/speakers/trey-hunner")  # never visited
         assert page.locator("h1").inner_text() == "You are offline"
+        kept = page.evaluate("async () => (await Promise.all((await caches.keys()).map(async n => "
+                             "(await (await caches.open(n)).keys()).map(r => new URL(r.url).pathname)))).flat()")
+        assert "/pycon/search" not in kept and "/schedule/2026-05-15" in kept  # only the program's pages are kept
         page.screenshot(path=str(SHOTS / f"offline_{host}_phone.png"), full_page=True)
         assert axe_violations(page) == []
     finally:
