@@ -98,8 +98,13 @@ async def share_qr(datasette, request):
         return Response.text("No session of the program is named by ids.", status=404)
     url = f"{request.scheme}://{request.host}{datasette.urls.path('/schedule/mine')}?{share_query(edition, ids)}"
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, "svg", border=2, xmldecl=False, svgns=True, omitsize=True,
-                                    title=f"QR code of {url}", dark="#111", light="#fff")
+    try:
+        code = segno.make(url, error="m")
+    except segno.DataOverflowError:
+        return Response.text(f"{len(ids)} sessions make a link too long for one QR code; share the link itself.",
+                             status=400)
+    code.save(out, "svg", border=2, xmldecl=False, svgns=True, omitsize=True, title=f"QR code of {url}",
+              dark="#111", light="#fff")
     return Response(out.getvalue(), content_type="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=86400"})
 

@@ -103,3 +103,14 @@ async def test_after_the_conference_my_schedule_is_a_list_to_watch(datasette, mo
     shared = (await datasette.client.get("/schedule/mine?ids=45,1005")).text
     assert 'class="watched"' not in shared  # marks are this browser's, not a shared list's
     datasette._response_cache.clear()
+
+
+async def test_the_qr_code_of_a_share_link(datasette, db):
+    """The share link of the sessions asked that the program has, in order, naming its edition; none: a 404.
+    Every session of 2025 (its 146 open spaces too) still fits one QR code."""
+    small = await datasette.client.get("/schedule/mine/qr.svg?ids=105,66,999999")
+    assert small.status_code == 200 and small.headers["content-type"] == "image/svg+xml"
+    assert "<title>QR code of http://localhost/schedule/mine?edition=2026&amp;ids=66,105</title>" in small.text
+    assert (await datasette.client.get("/schedule/mine/qr.svg?ids=999999")).status_code == 404
+    ids = ",".join(str(r[0]) for r in db.execute("select id from edition_sessions where edition = 2025"))
+    assert (await datasette.client.get(f"/schedule/mine/qr.svg?edition=2025&ids={ids}")).status_code == 200

@@ -452,3 +452,13 @@ def test_export_pyvideo_without_a_checkout_and_for_a_year_the_site_lacks(real_db
     refused = export(real_db, 2019, tmp_path)
     assert refused.exit_code != 0 and "Traceback" not in refused.output
     assert "the site has no edition 2019 (it has 2022, 2023, 2024, 2025, 2026)" in refused.output
+
+
+@needs_shared("sources", "pyvideo", "pycon-us-2023", "category.json")
+def test_export_pyvideo_names_a_checkout_file_it_cannot_read(real_db, tmp_path):
+    checkout = tmp_path / "pyvideo-data"
+    shutil.copytree(PYVIDEO / "pycon-us-2023", checkout / "pycon-us-2023")
+    (checkout / "pycon-us-2023" / "videos" / "lightning-talks-2.json").write_text("{not json")
+    result = export(real_db, 2023, tmp_path / "out", "--pyvideo", str(checkout))
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "pycon-us-2023/videos/lightning-talks-2.json is not a pyvideo record (JSON)" in result.output

@@ -59,7 +59,10 @@ def original(pyvideo_root, file):
     path = Path(pyvideo_root) / file
     if not path.is_file():
         raise ExportError(f"{path} is not in the pyvideo/data checkout given (--pyvideo): is it the right one?")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ExportError(f"{path} is not a pyvideo record (JSON): {exc}") from None
 
 
 def from_site(r):
