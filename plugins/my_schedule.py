@@ -84,10 +84,14 @@ async def changes_of(db, ids):
     return [dict(r) for r in (await db.execute(CHANGES, {"ids": ",".join(ids)})).rows]
 
 
+def ids_of(rows):
+    """The sessions' ids, in order: what a share link and a feed carry."""
+    return sorted((str(r["id"]) for r in rows), key=int)
+
+
 async def agenda_ids(db, asked):
     """The ids of `asked` that are sessions of the program, in order."""
-    rows = (await db.execute(AGENDA, {"ids": asked})).rows
-    return sorted((str(r["id"]) for r in rows), key=int)
+    return ids_of((await db.execute(AGENDA, {"ids": asked})).rows)
 
 
 async def share_qr(datasette, request):
@@ -121,7 +125,7 @@ async def schedule_mine(datasette, request):
                "days": [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]}
     if context["asked"]:
         rows = [dict(r) for r in (await db.execute(AGENDA, {"ids": request.args.get("ids", "")})).rows]
-        ids = sorted((str(r["id"]) for r in rows), key=int)
+        ids = ids_of(rows)
         if over:  # what is not yet published is named, as on the recordings page
             recorded = {r[0] for r in (await db.execute("select id from kinds where recorded")).rows}
             for r in rows:

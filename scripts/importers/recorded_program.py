@@ -72,21 +72,17 @@ def index_lines(description):
 
 
 def slip(offsets):
-    """The place of the one time out of order (it, or the one after it, whichever leaves the rest
-    increasing: the earlier when both do), or None; ValueError when no one time explains the disorder."""
+    """(the place of the one time out of order, the place of the neighbour it contradicts), or None. The one
+    out of order is the earlier of the two that are, or the later, whichever leaves the rest increasing (the
+    earlier when both do); ValueError when no one time explains the disorder."""
     late = [i for i in range(len(offsets) - 1) if offsets[i] >= offsets[i + 1]]
     if not late:
         return None
-    for i in (late[0], late[0] + 1):
+    for i, other in ((late[0], late[0] + 1), (late[0] + 1, late[0])):
         rest = offsets[:i] + offsets[i + 1:]
         if len(late) <= 2 and all(a < b for a, b in zip(rest, rest[1:])):
-            return i
+            return i, other
     raise ValueError(late[0] + 1)
-
-
-def e_after(entries, i):
-    """Whether entry i's time is at or after the next one's."""
-    return entries[i].offset_s >= entries[i + 1].offset_s
 
 
 def read_index(description, duration_s, name):
@@ -110,12 +106,11 @@ def read_index(description, duration_s, name):
         raise FeedError(f"{name}: field 'description' line {entries[exc.args[0]].line}: the index's times are out "
                         f"of order ({', '.join(clock(e.offset_s) for e in entries)}); they must increase") from None
     if out is not None:
-        e, later = entries[out], out + 1 < len(entries) and e_after(entries, out)
-        other = entries[out + 1] if later else entries[out - 1]
+        (i, other), e = out, entries[out[0]]
         warnings.append(f"{name}: field 'description' line {e.line}: {clock(e.offset_s)} is "
-                        f"{'later than the next' if later else 'earlier than the last'} talk's "
-                        f"{clock(other.offset_s)}; that talk's time is left empty")
-        entries[out] = replace(e, offset_s=None)
+                        f"{'later than the next' if other > i else 'earlier than the last'} talk's "
+                        f"{clock(entries[other].offset_s)}; that talk's time is left empty")
+        entries[i] = replace(e, offset_s=None)
     return entries, warnings
 
 
