@@ -73,7 +73,8 @@ class Entry:
     """A stored response: status, headers without the per-response ones, body (and its gzip when worth
     it), ETag, size, and until when it is fresh and then may still be served while renewed."""
 
-    __slots__ = ("status", "headers", "body", "gzipped", "compressible", "etag", "size", "expires", "stale_until")
+    __slots__ = ("status", "headers", "body", "gzipped", "compressible", "etag", "size", "expires", "stale_until",
+                 "heads")
 
     def __init__(self, key, headers, body, lifetime, status=200, gzipped=None, stale=0, compressible=False):
         self.status, self.headers, self.body, self.gzipped = status, headers, body, gzipped
@@ -86,10 +87,18 @@ class Entry:
         self.etag = b'"' + digest.hexdigest()[:32].encode() + b'"'
         self.size = (len(key) + len(body) + len(gzipped or b"") + sum(len(k) + len(v) for k, v in headers)
                      + ENTRY_OVERHEAD)
+        self.heads = {}
 
     @property
     def fresh(self):
         return self.expires > time.monotonic()
+
+    def head(self, gzipped, not_modified):
+        """The headers of its answer (a 304's when not_modified), in the encoding asked: made once each."""
+        made = self.heads.get((gzipped, not_modified))
+        if made is None:
+            made = self.heads[gzipped, not_modified] = Head(answer_headers(self, gzipped, not_modified))
+        return made
 
 
 class ResponseCache:
@@ -147,6 +156,14 @@ def header(headers, name):
     return next((v for k, v in headers if k.lower() == name), b"")
 
 
+def asked(scope):
+    """A request's headers read once: each lower-case name's first value (bytes), as header() gives it."""
+    found = {}
+    for name, value in scope.get("headers", ()):
+        found.setdefault(name.lower(), value)
+    return found
+
+
 def normalised_segments(scope):
     """The path's segments as Datasette routes them: percent- then tilde-decoded, no extension."""
     raw = scope.get("raw_path") or scope.get("path", "").encode("latin-1")
@@ -154,12 +171,12 @@ def normalised_segments(scope):
     return [tilde_decode(s.rsplit(".", 1)[0]) if s else s for s in segments]
 
 
-def request_key(scope, db_hash):
-    """Everything in the request that can change the body, as one string."""
-    headers = scope.get("headers", [])
+def request_key(scope, db_hash, headers=None):
+    """Everything in the request that can change the body, as one string. `headers`: asked(scope)."""
+    headers = asked(scope) if headers is None else headers
     raw_path = scope.get("raw_path") or scope.get("path", "").encode("latin-1")
     return "\n".join([db_hash, clock.setting(), scope.get("scheme", "http"),
-                      header(headers, b"host").decode("latin-1"), raw_path.decode("latin-1"),
+                      headers.get(b"host", b"").decode("latin-1"), raw_path.decode("latin-1"),
                       scope.get("query_string", b"").decode("latin-1")])
 
 
@@ -258,23 +275,41 @@ async def answer(send, status, headers, body, head):
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
-async def answer_from(entry, request_headers, send, head):
-    """A 304 when If-None-Match matches the entry, else the entry in full (no body for HEAD): its stored
-    gzip for a client that accepts gzip."""
-    gzipped = entry.gzipped is not None and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1"))
+class Head(list):
+    """An answer's headers, as ASGI lists them and as they go on the wire (`wire`, written once)."""
+
+    def __init__(self, headers):
+        super().__init__(headers)
+        self.wire = b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in headers)
+
+
+def answer_headers(entry, gzipped, not_modified):
+    """An entry's answer's headers: with its ETag (weak for the gzip: the same content, other bytes, as nginx
+    does) and Content-Length; a 304 repeats only the ETag, caching, Vary and CORS headers."""
     varies = entry.gzipped is not None or entry.compressible
     headers = with_vary(entry.headers, b"Accept-Encoding") if varies else entry.headers
-    etag = b"W/" + entry.etag if gzipped else entry.etag  # the same content, other bytes (as nginx does)
-    if etag_matches(header(request_headers, b"if-none-match"), entry.etag):
-        # A 304 repeats the ETag, caching, Vary and CORS headers the full response would carry.
+    etag = b"W/" + entry.etag if gzipped else entry.etag
+    if not_modified:
         kept = [(k, v) for k, v in headers
                 if k.lower() in (b"cache-control", b"vary") or k.lower().startswith(b"access-control-")]
-        await send({"type": "http.response.start", "status": 304, "headers": kept + [(b"etag", etag)]})
-        await send({"type": "http.response.body", "body": b""})
-    elif gzipped:
-        await answer(send, entry.status, headers + [(b"content-encoding", b"gzip"), (b"etag", etag)], entry.gzipped, head)
-    else:
-        await answer(send, entry.status, headers + [(b"etag", etag)], entry.body, head)
+        return kept + [(b"etag", etag)]
+    body = entry.gzipped if gzipped else entry.body
+    encoding = [(b"content-encoding", b"gzip")] if gzipped else []
+    return headers + encoding + [(b"etag", etag), (b"content-length", str(len(body)).encode())]
+
+
+def answer_from(entry, asked, head):
+    """(status, headers, body): a 304 when If-None-Match matches the entry, else the entry in full (no body for
+    HEAD), its stored gzip for a client that accepts gzip. `asked`: the request's headers (asked())."""
+    gzipped = entry.gzipped is not None and gzip_accepted(asked.get(b"accept-encoding", b"").decode("latin-1"))
+    if etag_matches(asked.get(b"if-none-match", b""), entry.etag):
+        return 304, entry.head(gzipped, True), b""
+    return entry.status, entry.head(gzipped, False), b"" if head else entry.gzipped if gzipped else entry.body
+
+
+async def send_answer(send, status, headers, body):
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class Policy:
@@ -288,22 +323,26 @@ class Policy:
         self.clock_paths = dict(config.get("clock_paths") or {})
         self.routes = set(config.get("routes") or ())  # pages outside /<database>/ that depend on the databases
         self.spans = {}
+        self.hashed = (None, None)  # the databases served, and their hash
 
     def database_hash(self):
         """The hash that fixes every answer of the site, or None when there is none: when all its
         databases are immutable (the site's pages and each edition's read each other: built together,
-        they change together)."""
-        served = [d for n, d in self.datasette.databases.items() if n != "_internal"]
-        hashes = [d.hash for d in served if not d.is_mutable and d.hash]
-        return "+".join(hashes) if served and len(hashes) == len(served) else None
+        they change together). Worked out again only when the databases served change."""
+        databases = tuple(self.datasette.databases.items())
+        if self.hashed[0] != databases:
+            served = [d for n, d in databases if n != "_internal"]
+            hashes = [d.hash for d in served if not d.is_mutable and d.hash]
+            self.hashed = (databases, "+".join(hashes) if served and len(hashes) == len(served) else None)
+        return self.hashed[1]
 
-    def key(self, scope):
-        """The cache key of a request, or None when the cache must not answer it (it says whose it is)."""
-        headers = scope.get("headers", [])
-        if header(headers, b"cookie") or header(headers, b"authorization"):
+    def key(self, scope, headers):
+        """The cache key of a request, or None when the cache must not answer it (it says whose it is).
+        `headers`: asked(scope)."""
+        if headers.get(b"cookie") or headers.get(b"authorization"):
             return None
         db_hash = self.database_hash()
-        return request_key(scope, db_hash) if db_hash else None
+        return request_key(scope, db_hash, headers) if db_hash else None
 
     def serves(self, segments):
         """Whether a path's answers depend only on the databases: the home page, a route's, a database's."""
@@ -353,9 +392,11 @@ class Caching:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        key = self.policy.key(scope)
+        if await self.hit(scope, send):
+            return
+        headers = asked(scope)
+        key, head = self.policy.key(scope, headers), scope["method"] == "HEAD"
         entry = self.cache.get(key) if key is not None else None
-        head = scope["method"] == "HEAD"
         if entry is None:
             adjust, serves = await self.adjuster(scope)  # only a miss reads the path as Datasette routes it
             if key is None or not serves:
@@ -363,12 +404,33 @@ class Caching:
             entry = await self.computed_once(key, scope, receive, send, head, adjust)
             if entry is None:
                 return
-        elif not entry.fresh:
-            self.renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
-        request_headers = scope.get("headers", [])
-        if entry.compressible and gzip_accepted(header(request_headers, b"accept-encoding").decode("latin-1")):
+        if entry.compressible and gzip_accepted(headers.get(b"accept-encoding", b"").decode("latin-1")):
             await self.cache.gzip(key, entry)
-        await answer_from(entry, request_headers, send, head)
+        await send_answer(send, *answer_from(entry, headers, head))
+
+    async def hit(self, scope, send):
+        """Answer a GET or HEAD from the cache when it holds the answer (held()): True when answered."""
+        found = self.held(scope)
+        if found is not None:
+            await send_answer(send, *found)
+        return found is not None
+
+    def held(self, scope):
+        """(status, headers, body) of the answer to a GET or HEAD when the cache holds it as the client will get
+        it (its gzip already made, if the client takes gzip); else None. Nothing else is read or decoded, and
+        nothing waited for: scripts/serve.py asks this first, as the request is parsed."""
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return None
+        headers = asked(scope)
+        key = self.policy.key(scope, headers)
+        entry = self.cache.get(key) if key is not None else None
+        if entry is None:
+            return None
+        if entry.compressible and gzip_accepted(headers.get(b"accept-encoding", b"").decode("latin-1")):
+            return None  # its gzip is made by the full path, once
+        if not entry.fresh:
+            self.renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
+        return answer_from(entry, headers, scope["method"] == "HEAD")
 
     async def adjuster(self, scope):
         """What the Cache-Control of this request's answer is made by, and whether it may be stored."""
@@ -451,4 +513,9 @@ def adjusting(send, adjust):
 def asgi_wrapper(datasette):
     cache = ResponseCache()
     datasette._response_cache = cache  # for the tests, which need to empty it
-    return lambda app: wrap(app, datasette, cache)
+
+    def wrapper(app):
+        datasette._response_caching = wrap(app, datasette, cache)  # its hit() is what scripts/serve.py asks first
+        return datasette._response_caching
+
+    return wrapper

@@ -230,3 +230,97 @@ async def test_the_immutable_databases_schemas_are_read_once_not_at_every_reques
     assert len(reads) == 1
     tables = (await site.client.get("/pycon2024.json")).json()["tables"]  # what the first read learnt serves on
     assert "sessions" in {t["name"] for t in tables}
+
+
+class Transport:
+    """What uvicorn's protocol writes to, recorded: the bytes, and whether it was closed."""
+
+    def __init__(self):
+        self.written, self.closed = b"", False
+
+    def write(self, data):
+        self.written += data
+
+    def is_closing(self):
+        return self.closed
+
+    def close(self):
+        self.closed = True
+
+    def get_extra_info(self, name, default=None):
+        return ("127.0.0.1", 8001) if name in ("sockname", "peername") else default
+
+    def get_write_buffer_size(self):
+        return 0
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+
+async def test_a_cached_answer_is_written_as_its_request_is_parsed(real_db):
+    """#38: a request the response cache holds is answered in the parser's callback, in one write, with no task
+    and no ASGI layer (a cached page's time was mostly those): the same bytes as the answer the application
+    computed, for each of two requests sent at once, and a Connection: close honoured."""
+    import asyncio
+
+    from uvicorn import Config
+    from uvicorn.server import ServerState
+
+    from scripts.serve import timely_protocol
+
+    from .conftest import site_of
+
+    site = site_of(real_db)
+    app = site.app()
+    config = Config(app, lifespan="off", proxy_headers=False, access_log=False)
+    config.load()
+    protocol = timely_protocol(site._response_caching)(config=config, server_state=ServerState(), app_state={})
+    transport = Transport()
+    protocol.connection_made(transport)
+    request = b"GET /pycon/sessions/105 HTTP/1.1\r\nHost: test\r\nAccept-Encoding: gzip\r\n\r\n"
+    protocol.data_received(request)
+    assert transport.written == b""  # a miss: the application computes it in a task of its own
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if protocol.cycle.response_complete:
+            break
+    computed, transport.written = transport.written, b""
+    assert computed.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-encoding: gzip\r\n" in computed
+    protocol.data_received(request + request)
+    assert transport.written == computed + computed  # both, at once: nothing awaited
+    transport.written = b""
+    protocol.data_received(request.replace(b"Host: test", b"Host: test\r\nConnection: close"))
+    assert transport.written == computed.replace(b"\r\n\r\n", b"\r\nconnection: close\r\n\r\n", 1)
+    assert transport.closed
+    protocol.connection_lost(None)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Accept-Encoding": "gzip"}, {"Accept-Encoding": "gzip", "method": "HEAD"},
+                                     {"If-None-Match": "*"}])
+def test_a_cached_answer_is_the_same_written_at_once_or_through_the_layers(base, headers):
+    """Through nginx (X-Forwarded-For) a cached answer comes from the ASGI layers; direct, from the parser's
+    callback: the same status, headers and body either way."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    headers = dict(headers)
+    method = headers.pop("method", "GET")
+    address = urlsplit(base)
+
+    def answer(extra):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        connection.request(method, "/pycon/program.ics?_t=layers", headers={**headers, **extra})
+        response = connection.getresponse()
+        got = response.status, [h for h in response.getheaders() if h[0].lower() != "date"], response.read()
+        connection.close()
+        return got
+
+    for _ in range(2):
+        answer({"Accept-Encoding": "gzip"})  # stored, and its gzip made
+    direct, layered = answer({}), answer({"X-Forwarded-For": "127.0.0.1"})
+    assert direct == layered
+    assert direct[0] == (304 if "If-None-Match" in headers else 200)
+    assert ("content-encoding", "gzip") in direct[1] or "Accept-Encoding" not in headers or direct[0] == 304

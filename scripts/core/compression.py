@@ -5,6 +5,7 @@ that accepts gzip asks for it, and serves that copy to every such client; asgi-g
 compresses only what the cache does not keep. Both follow these rules, so a body is compressed the same way
 whichever does it."""
 import gzip
+from functools import lru_cache
 
 # Below this size gzip saves less than its header costs.
 GZIP_MIN_SIZE = 500
@@ -15,6 +16,7 @@ GZIP_LEVEL = 6
 NOT_COMPRESSED = (b"text/event-stream",)
 
 
+@lru_cache(maxsize=256)  # clients send a few values, each read once
 def gzip_accepted(value: str) -> bool:
     """Whether an Accept-Encoding value accepts gzip (RFC 9110: codings in any case, q=0 refuses one, `*`
     stands for the others)."""
