@@ -24,6 +24,7 @@ enforced by SQLite itself rather than by reading the SQL.
 - LIKE and GLOB patterns are short (a 200-character literal against 2 MB took 0.7 s).
 - Nothing private: `pragma_database_list` shows no file path.
 """
+import json
 import pickle
 import select
 import sqlite3
@@ -194,13 +195,31 @@ def encoded_size(value):
     return 24
 
 
+# A row's values as JSON, by the json module's C encoder: one call a row rather than one a value.
+ROW_JSON = json.JSONEncoder(ensure_ascii=True, check_circular=False).encode
+
+
+def row_size(row):
+    """About how many bytes a row's values take once escaped for JSON (its brackets and commas besides)."""
+    try:
+        return len(ROW_JSON(row))
+    except TypeError:  # a blob: JSON has none
+        return sum(encoded_size(v) for v in row)
+
+
 def budgeted_rows(budget):
-    """A row factory that counts the bytes each cursor's rows will take when sent, and stops one over budget."""
+    """A row factory that counts the bytes each cursor's rows will take when sent, and stops one over budget.
+    `budget`: each cursor's count (a WeakKeyDictionary); the cursor whose rows are being read is looked up once."""
+    reading = [lambda: None, None]  # a weak reference to that cursor, and its count
+
     def row_factory(cursor, row):
-        spent = budget.get(cursor)
-        if spent is None:  # each row repeats the column names (JSON objects, CSV's header once)
-            spent = budget[cursor] = [0, sum(len(encode_basestring_ascii(d[0] or "")) for d in cursor.description)]
-        spent[0] += spent[1] + sum(encoded_size(v) + CELL for v in row)
+        if reading[0]() is not cursor:
+            spent = budget.get(cursor)
+            if spent is None:  # each row repeats the column names (JSON objects, CSV's header once)
+                spent = budget[cursor] = [0, sum(len(encode_basestring_ascii(d[0] or "")) for d in cursor.description)]
+            reading[:] = [weakref.ref(cursor), spent]
+        spent = reading[1]
+        spent[0] += spent[1] + row_size(row) + CELL * len(row)
         if spent[0] > limits.MAX_RESULT:
             raise ResultTooLarge(TOO_LARGE)
         return sqlite3.Row(cursor, row)
