@@ -308,7 +308,9 @@ def answer_from(entry, asked, head):
 
 
 async def send_answer(send, status, headers, body):
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    """Send an answer; its headers as a list of their own: the layers above may change the list they are given
+    (asgi-gzip does, in place), and an entry's are made once and kept."""
+    await send({"type": "http.response.start", "status": status, "headers": list(headers)})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -223,3 +223,31 @@ async def test_an_entry_never_outlives_what_it_promised():
     assert await get() == b"1" and await get() == b"1"  # kept while its max-age (?_ttl=1) lasts
     await asyncio.sleep(1.1)
     assert await get() == b"2"  # before: served for ever, whatever its headers said
+
+
+async def test_a_layer_that_changes_the_headers_it_is_sent_changes_no_stored_answer(real_db):
+    """#38: an entry's headers are made once and kept; asgi-gzip rewrites the header list it is sent in place
+    (Content-Length, Content-Encoding). Each answer's list is its own, so the next client gets the stored
+    headers, and the bytes written at once (scripts/serve.py) match them."""
+    from .conftest import site_of
+
+    site = site_of(real_db)
+    site.app()
+    caching = site._response_caching
+    scope = {"type": "http", "method": "GET", "scheme": "http", "path": "/pycon/sessions/105", "raw_path": b"/pycon/sessions/105",
+             "query_string": b"", "headers": [(b"host", b"test")]}
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def rewriting(message):
+        if message["type"] == "http.response.start":
+            sent.append(list(message["headers"]))
+            message["headers"][:] = [(b"content-length", b"1")]  # as asgi-gzip's MutableHeaders does
+    for _ in range(3):
+        await caching(scope, receive, rewriting)
+    assert len(sent) == 3 and sent[1] == sent[2] and (b"content-length", b"1") not in sent[2]
+    status, headers, body = caching.held(scope)
+    assert (b"content-length", str(len(body)).encode()) in headers
+    assert headers.wire == b"".join(b"%s: %s\r\n" % (k.lower(), v) for k, v in sent[2])
