@@ -33,6 +33,15 @@ def initial(name):
     return first if first.isalpha() else "#"
 
 
+def by_initial(people):
+    """[(letter, [people])]: each speaker's rows (a list, the speaker's name first) under their initial, the
+    letters in the order they first come, read once each (the index asked each letter of every speaker)."""
+    letters = {}
+    for rows in people:
+        letters.setdefault(initial(rows[0]["speaker"]), []).append(rows)
+    return list(letters.items())
+
+
 @hookimpl
 def startup(datasette):
     async def read():
@@ -58,4 +67,4 @@ def prepare_jinja2_environment(env):
     env.globals.setdefault("pycon_editions", [])
     env.globals["site_database"] = SITE
     env.tests["is_iso_date"] = lambda value: bool(ISO_DATE.fullmatch(str(value)))
-    env.filters.update(kind_label=kind_label, initial=initial)
+    env.filters.update(kind_label=kind_label, initial=initial, by_initial=by_initial)
