@@ -374,7 +374,7 @@ def run(db: Path, inspect_data: dict, host: str, port: int, access_log: bool = F
     datasette = make_datasette(db, inspect_data)
     app = hits_first(datasette, stop_when_gone(compressed(datasette.app())))
     # asyncio's own loop, on every machine: uvicorn would take uvloop where it happens to be installed, and a
-    # cached page read the same with either (18,400-19,500 req/s side by side, 5 December 2026).
+    # cached page read the same with either (18,400-19,500 req/s side by side: docs/benchmarks.md).
     config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log, lifespan="on", loop="asyncio",
                             http=timely_protocol(datasette._response_caching), timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
                             proxy_headers=True, forwarded_allow_ips="127.0.0.1")
