@@ -11,7 +11,7 @@ LIST_COLUMNS = {("speakers", "roles"), ("speakers", "tracks"), ("tracks", "days"
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
-    if vocabulary.of(datasette, database) is None or (table, column) not in LIST_COLUMNS or not isinstance(value, str):
+    if (table, column) not in LIST_COLUMNS or not isinstance(value, str) or vocabulary.of(datasette, database) is None:
         return None
     try:
         items = json.loads(value)
