@@ -3,6 +3,7 @@ leads with, icons of 192 and 512 px, standalone), `/sw.js` (static/sw.js served 
 is the whole site, and never cached long: a new version reaches every browser) and `/offline`, what a page
 not kept says with no network. Nothing here names a host: it works on any domain."""
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from datasette import hookimpl
@@ -27,8 +28,13 @@ async def manifest(datasette, request):
                     headers={"Cache-Control": "public, max-age=3600"})
 
 
+@lru_cache(maxsize=1)
+def worker_script():
+    return WORKER.read_text(encoding="utf-8")  # read once: static files change with a deploy, as static_assets' versions
+
+
 async def worker(datasette, request):
-    return Response(WORKER.read_text(encoding="utf-8"), content_type="application/javascript; charset=utf-8",
+    return Response(worker_script(), content_type="application/javascript; charset=utf-8",
                     headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": datasette.urls.path("/")})
 
 

@@ -394,10 +394,11 @@ class Caching:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        if await self.hit(scope, send):
-            return
         headers = asked(scope)
         key, head = self.policy.key(scope, headers), scope["method"] == "HEAD"
+        found = self.answer_held(key, scope, headers)
+        if found is not None:
+            return await send_answer(send, *found)
         entry = self.cache.get(key) if key is not None else None
         if entry is None:
             adjust, serves = await self.adjuster(scope)  # only a miss reads the path as Datasette routes it
@@ -407,7 +408,7 @@ class Caching:
             if entry is None:
                 return
         if entry.compressible and gzip_accepted(headers.get(b"accept-encoding", b"").decode("latin-1")):
-            await self.cache.gzip(key, entry)
+            await self.cache.gzip(key, entry)  # held, but not yet in the encoding this client takes
         await send_answer(send, *answer_from(entry, headers, head))
 
     async def hit(self, scope, send):
@@ -419,17 +420,19 @@ class Caching:
 
     def held(self, scope):
         """(status, headers, body) of the answer to a GET or HEAD when the cache holds it as the client will get
-        it (its gzip already made, if the client takes gzip); else None. Nothing else is read or decoded, and
-        nothing waited for: scripts/serve.py asks this first, as the request is parsed."""
+        it; else None. Nothing else is read or decoded, and nothing waited for: scripts/serve.py asks this
+        first, as the request is parsed."""
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             return None
         headers = asked(scope)
-        key = self.policy.key(scope, headers)
+        return self.answer_held(self.policy.key(scope, headers), scope, headers)
+
+    def answer_held(self, key, scope, headers):
+        """held()'s answer for a request's key and headers (asked()): None unless its entry is stored, and in
+        the encoding the client takes (its gzip already made, if the client takes gzip)."""
         entry = self.cache.get(key) if key is not None else None
-        if entry is None:
+        if entry is None or (entry.compressible and gzip_accepted(headers.get(b"accept-encoding", b"").decode("latin-1"))):
             return None
-        if entry.compressible and gzip_accepted(headers.get(b"accept-encoding", b"").decode("latin-1")):
-            return None  # its gzip is made by the full path, once
         if not entry.fresh:
             self.renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
         return answer_from(entry, headers, scope["method"] == "HEAD")

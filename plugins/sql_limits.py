@@ -208,17 +208,11 @@ def row_size(row):
 
 
 def budgeted_rows(budget):
-    """A row factory that counts the bytes each cursor's rows will take when sent, and stops one over budget.
-    `budget`: each cursor's count (a WeakKeyDictionary); the cursor whose rows are being read is looked up once."""
-    reading = [lambda: None, None]  # a weak reference to that cursor, and its count
-
+    """A row factory that counts the bytes each cursor's rows will take when sent, and stops one over budget."""
     def row_factory(cursor, row):
-        if reading[0]() is not cursor:
-            spent = budget.get(cursor)
-            if spent is None:  # each row repeats the column names (JSON objects, CSV's header once)
-                spent = budget[cursor] = [0, sum(len(encode_basestring_ascii(d[0] or "")) for d in cursor.description)]
-            reading[:] = [weakref.ref(cursor), spent]
-        spent = reading[1]
+        spent = budget.get(cursor)
+        if spent is None:  # each row repeats the column names (JSON objects, CSV's header once)
+            spent = budget[cursor] = [0, sum(len(encode_basestring_ascii(d[0] or "")) for d in cursor.description)]
         spent[0] += spent[1] + row_size(row) + CELL * len(row)
         if spent[0] > limits.MAX_RESULT:
             raise ResultTooLarge(TOO_LARGE)

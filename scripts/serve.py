@@ -206,7 +206,7 @@ class CachedHits:
         return CachedHits.wired[1]
 
     def cached(self, cycle):
-        if self.caching is None or self.access_log or self.flow.write_paused or cycle.scope["method"] not in ("GET", "HEAD"):
+        if self.caching is None or self.access_log or self.flow.write_paused:
             return None
         if any(name.startswith(b"x-forwarded-") or name == b"forwarded" for name, _ in cycle.scope["headers"]):
             return None
