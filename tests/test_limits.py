@@ -257,3 +257,31 @@ def test_printf_helper_start_up_never_counts_against_a_call(monkeypatch):
         assert worker.call("printf", ("%05d", 42), sql_limits.CALL_SECONDS) == "00042"
     finally:
         worker.stop()
+
+
+# Rows whose JSON is widest against their marshal bytes: control characters (6 each), quotes, characters
+# of two and three UTF-8 bytes (6), astral ones (12 for 4), lone surrogates, numbers, nothing, blobs.
+WIDE_ROWS = [("\x01" * 1000,), ('"\\' * 500, "é" * 700, "€" * 300), ("😀" * 250, "\ud800x"), (None,) * 39,
+             (2 ** 63 - 1, -2 ** 31, 0, 1.0e-308, -1.2345678901234567e+300, float("inf")), (b"",) * 20,
+             (b"\x00" * 3000, ""), ("",) * 40, ("a" * 5000, 7, None, b"z")]
+
+
+def test_the_result_budgets_cheap_bound_is_never_below_the_count():
+    from plugins.sql_limits import row_bound, row_size
+    for row in WIDE_ROWS:
+        assert row_bound(row) >= row_size(row) > 0, row[:1]
+
+
+def test_the_result_budget_refuses_by_the_exact_count_only(monkeypatch):
+    """The bound passes the budget long before the rows do: they are then counted exactly, from the first."""
+    from plugins import sql_limits
+    from plugins.sql_limits import ResultTooLarge, Spent, row_size
+    row, description = ("x" * 1000,), [("text", None)]
+    exact = len('"text"') + sql_limits.CELL + row_size(row)  # the name as JSON, its markup, the value
+    monkeypatch.setattr(sql_limits.limits, "MAX_RESULT", exact * 10)
+    spent = Spent(description)
+    for _ in range(10):  # the tenth row's bound is seven times the budget; its count is exactly the budget
+        spent.add(row)
+    assert spent.total == exact * 10 and spent.rows is None
+    with pytest.raises(ResultTooLarge):
+        spent.add(row)
