@@ -273,6 +273,12 @@ def stop_when_gone(app):
     return wrapped
 
 
+# Buffers from this size up get memory of their own (glibc's default starts at 128 KB). At 128 KB a cache
+# miss of the program's rows (a 300 KB answer, and its copies on the way) mapped and unmapped each buffer
+# and touched its pages afresh: 0.8 ms of 11 (docs/benchmarks.md); at 4 MB it reads as glibc's own policy.
+MMAP_THRESHOLD = 4 * 1024 * 1024
+
+
 def return_freed_memory():
     """Large buffers (a response, a connection's backlog) get memory of their own from the
     system and give it back when freed. glibc otherwise raises its mmap threshold after the
@@ -283,7 +289,7 @@ def return_freed_memory():
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass  # not glibc: its allocator has its own policy
 
