@@ -40,6 +40,7 @@ import asyncio
 import hashlib
 import re
 import time
+import weakref
 from collections import OrderedDict
 from urllib.parse import parse_qs, unquote
 from zoneinfo import ZoneInfo
@@ -74,7 +75,7 @@ class Entry:
     it), ETag, size, and until when it is fresh and then may still be served while renewed."""
 
     __slots__ = ("status", "headers", "body", "gzipped", "compressible", "etag", "size", "expires", "stale_until",
-                 "heads")
+                 "heads", "__weakref__")
 
     def __init__(self, key, headers, body, lifetime, status=200, gzipped=None, stale=0, compressible=False):
         self.status, self.headers, self.body, self.gzipped = status, headers, body, gzipped
@@ -171,13 +172,17 @@ def normalised_segments(scope):
     return [tilde_decode(s.rsplit(".", 1)[0]) if s else s for s in segments]
 
 
+def key_prefix(db_hash):
+    """What every request's key starts with: the databases and the clock that fix its answer."""
+    return f"{db_hash}\n{clock.setting()}\n"
+
+
 def request_key(scope, db_hash, headers=None):
     """Everything in the request that can change the body, as one string. `headers`: asked(scope)."""
     headers = asked(scope) if headers is None else headers
     raw_path = scope.get("raw_path") or scope.get("path", "").encode("latin-1")
-    return "\n".join([db_hash, clock.setting(), scope.get("scheme", "http"),
-                      headers.get(b"host", b"").decode("latin-1"), raw_path.decode("latin-1"),
-                      scope.get("query_string", b"").decode("latin-1")])
+    return key_prefix(db_hash) + "\n".join([scope.get("scheme", "http"), headers.get(b"host", b"").decode("latin-1"),
+                                             raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1")])
 
 
 def storable(status, headers, body):
@@ -436,6 +441,25 @@ class Caching:
         if not entry.fresh:
             self.renew(key, scope)  # served as it is meanwhile: within its stale-while-revalidate
         return answer_from(entry, headers, scope["method"] == "HEAD")
+
+    def remember(self, scope):
+        """What held(scope) answered from, for a server that meets the same request's bytes again (held_again()):
+        its key, its entry (weakly: a dropped entry's body is not kept), its headers and whether it is a HEAD."""
+        headers = asked(scope)
+        key = self.policy.key(scope, headers)
+        entry = self.cache.entries.get(key) if key is not None else None
+        return None if entry is None else (key, weakref.ref(entry), headers, scope["method"] == "HEAD")
+
+    def held_again(self, remembered):
+        """held()'s answer to a request remembered (remember()) while its entry is stored and fresh, for the same
+        databases and clock; else None (and the request goes the way of any other)."""
+        key, entry, headers, head = remembered
+        entry = entry()
+        if entry is None or not entry.fresh or self.cache.get(key) is not entry:
+            return None
+        if not key.startswith(key_prefix(self.policy.database_hash() or "")):
+            return None
+        return answer_from(entry, headers, head)
 
     async def adjuster(self, scope):
         """What the Cache-Control of this request's answer is made by, and whether it may be stored."""

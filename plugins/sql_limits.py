@@ -20,7 +20,8 @@ enforced by SQLite itself rather than by reading the SQL.
   so no reading of the format is needed and none can be bypassed.
 - No result over MAX_RESULT bytes as it will be sent: each value is counted at its length
   once escaped for JSON (the widest of our formats), each cell and column name besides, as the
-  rows are read; a query whose rows outgrow the budget stops with a clear error.
+  rows are read (a bound of it first, which costs a third as much, and the exact count of every row
+  once that bound passes the budget); a query whose rows outgrow the budget stops with a clear error.
 - LIKE and GLOB patterns are short (a 200-character literal against 2 MB took 0.7 s).
 - Nothing private: `pragma_database_list` shows no file path.
 """
@@ -200,10 +201,10 @@ def encoded_size(value):
 ROW_JSON = json.JSONEncoder(ensure_ascii=True, check_circular=False).encode
 # No value takes more than WIDEN times its marshal bytes once escaped for JSON: a character is one to four
 # bytes of UTF-8 and one to twelve of JSON (a surrogate pair, "\\ud83d\\ude00"); a number is five to nine
-# bytes and at most 24 characters; None is one byte and "null"; a blob of n bytes, n + 5 bytes and about
-# 4n/3 + 32 characters of base64 and its object (7 for an empty blob's 32). marshal is C and does no escaping: a third
-# of what the JSON encoder takes for the same row. Its version 2 writes every value whole (version 3 on
-# writes a value met twice as a 5-byte reference).
+# bytes and at most 24 characters; None is one byte and "null"; a blob of n bytes is n + 5 bytes and counts
+# as 4n/3 + 32 (an empty one: 5 bytes against 32, hence 7 rather than 6). marshal is C and does no escaping:
+# a third of the JSON encoder's time for the same row. Its version 2 writes every value whole (from version
+# 3 on, a value met twice is a 5-byte reference).
 WIDEN = 7
 MARSHAL_VERSION = 2
 

@@ -172,14 +172,46 @@ class BoundedHead:
         super().on_message_complete()
 
 
+# A request answered again from its bytes (CachedHits.remembered) came whole in one piece, at most this long;
+# at most RAW_REQUESTS of them are remembered at once (then all are forgotten, and remembered again).
+MAX_RAW_REQUEST = 2048
+RAW_REQUESTS = 2048
+
+
 class CachedHits:
     """An answer the response cache holds is written as the request is parsed, in one write: no task, no ASGI
     messages, its headers serialised once (a cached page's time was a third in uvicorn's two writes and its
     checks of each header, a task and its ASGI layers). Only for a request that could be answered so anyway:
     none that names a proxy's forwarded headers (the ASGI path reads them), none while the connection's
-    writing is paused, or with the access log on. `caching`: the site's response cache (held())."""
+    writing is paused, or with the access log on. `caching`: the site's response cache (held()).
+
+    A request answered so is remembered by its bytes, when it came whole in one piece (a GET or HEAD without
+    a body): the same bytes again, from any connection, are answered before they are parsed, while the cache
+    holds the same entry (`remembered`, a dict made by timely_protocol)."""
     caching = None
+    remembered = None
     wired = (None, b"")  # uvicorn's default headers, and their bytes
+    in_message = False  # the parser is within a request: bytes now are part of it
+    whole = None  # the bytes of the request being parsed, when they came whole in one piece
+
+    def data_received(self, data):
+        found = None if self.in_message else self.answer_again(data)
+        if found is not None:
+            self._unset_keepalive_if_required()
+            return self.write_answer(*found)
+        self.whole = data if whole_request(data) else None
+        try:
+            super().data_received(data)
+        finally:
+            self.whole = None  # a request started later (one that waited behind another) is not these bytes'
+
+    def on_message_begin(self):
+        self.in_message = True
+        super().on_message_begin()
+
+    def on_message_complete(self):
+        self.in_message = False
+        super().on_message_complete()
 
     def _start_asgi_task(self, cycle, app):
         # A request starts: no keep-alive timer runs (one armed by an answer written while the same data was
@@ -188,12 +220,16 @@ class CachedHits:
         found = self.cached(cycle)
         if found is None:
             return super()._start_asgi_task(cycle, app)
-        status, headers, body = found
-        close = not cycle.keep_alive
-        self.transport.write(b"".join([self.status_lines[status], self.server_headers(), headers.wire,
-                                       b"connection: close\r\n" if close else b"", b"\r\n", body]))
+        whole, self.whole = self.whole, None
+        if whole is not None:
+            self.remember(whole, cycle)
         cycle.response_complete = True
         cycle.message_event.set()
+        self.write_answer(*found, not cycle.keep_alive)
+
+    def write_answer(self, status, headers, body, close):
+        self.transport.write(b"".join([self.status_lines[status], self.server_headers(), headers.wire,
+                                       b"connection: close\r\n" if close else b"", b"\r\n", body]))
         if close:
             self.transport.close()
         self.on_response_complete()
@@ -205,12 +241,44 @@ class CachedHits:
             CachedHits.wired = (made, b"".join(b"%s: %s\r\n" % (k.lower(), v) for k, v in made))
         return CachedHits.wired[1]
 
+    def answerable(self):
+        return self.caching is not None and not self.access_log and not self.flow.write_paused
+
     def cached(self, cycle):
-        if self.caching is None or self.access_log or self.flow.write_paused:
+        if not self.answerable():
             return None
         if any(name.startswith(b"x-forwarded-") or name == b"forwarded" for name, _ in cycle.scope["headers"]):
             return None
         return self.caching.held(cycle.scope)
+
+    def remember(self, data, cycle):
+        if len(self.remembered) >= RAW_REQUESTS:
+            self.remembered.clear()
+        found = self.caching.remember(cycle.scope)
+        if found is not None:
+            self.remembered[data] = (found, not cycle.keep_alive)
+
+    def answer_again(self, data):
+        """The answer to a request remembered by its bytes, while the cache still holds it; else None."""
+        found = self.remembered.get(data) if self.remembered is not None else None
+        if found is None or not self.answerable() or self.transport.is_closing() or self.pipeline or self.discarding:
+            return None
+        if self.cycle is not None and not self.cycle.response_complete:
+            return None  # an answer is still being sent: this one comes after it, the parser's way
+        answer = self.caching.held_again(found[0])
+        if answer is None:
+            del self.remembered[data]
+            return None
+        return (*answer, found[1])
+
+
+def whole_request(data):
+    """Whether data is one whole GET or HEAD request, with no body to follow and asking for no upgrade."""
+    if not data.startswith((b"GET ", b"HEAD ")) or not data.endswith(b"\r\n\r\n") or len(data) > MAX_RAW_REQUEST:
+        return False
+    lowered = data.lower()
+    return lowered.count(b"\r\n\r\n") == 1 and not any(
+        name in lowered for name in (b"\ncontent-length:", b"\ntransfer-encoding:", b"\nupgrade:", b"\nexpect:"))
 
 
 def timely_protocol(caching=None):
@@ -220,7 +288,7 @@ def timely_protocol(caching=None):
     from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
     return type("TimelyProtocol", (CachedHits, HeadDeadline, SendWatch, ReadableBadRequest, BoundedHead, HttpToolsProtocol),
-                {"caching": caching, "status_lines": STATUS_LINE})
+                {"caching": caching, "status_lines": STATUS_LINE, "remembered": {}})
 
 
 def hits_first(datasette, app):

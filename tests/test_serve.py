@@ -260,14 +260,117 @@ class Transport:
         pass
 
 
+class CountingParser:
+    """uvicorn's parser, counting the pieces of data it is fed."""
+
+    def __init__(self, parser):
+        self.parser, self.fed = parser, 0
+
+    def feed_data(self, data):
+        self.fed += 1
+        return self.parser.feed_data(data)
+
+    def __getattr__(self, name):
+        return getattr(self.parser, name)
+
+
+def timely(app, kind):
+    """A connection to the app of `kind`, `pycon-db serve`'s protocol (timely_protocol()), writing to a Transport."""
+    from uvicorn import Config
+    from uvicorn.server import ServerState
+
+    config = Config(app, lifespan="off", proxy_headers=False, access_log=False)
+    config.load()
+    protocol = kind(config=config, server_state=ServerState(), app_state={})
+    transport = Transport()
+    protocol.connection_made(transport)
+    protocol.parser = CountingParser(protocol.parser)
+    return protocol, transport
+
+
+async def computed(protocol, transport, request):
+    """The answer the application computes for a request the cache does not hold."""
+    import asyncio
+
+    protocol.data_received(request)
+    assert transport.written == b""  # a miss: computed in a task of its own
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if protocol.cycle.response_complete:
+            break
+    answer, transport.written = transport.written, b""
+    return answer
+
+
 async def test_a_cached_answer_is_written_as_its_request_is_parsed(real_db):
     """#38: a request the response cache holds is answered in the parser's callback, in one write, with no task
     and no ASGI layer (a cached page's time was mostly those): the same bytes as the answer the application
     computed, for each of two requests sent at once, and a Connection: close honoured."""
-    import asyncio
+    from scripts.serve import timely_protocol
 
-    from uvicorn import Config
-    from uvicorn.server import ServerState
+    from .conftest import site_of
+
+    site = site_of(real_db)
+    app = site.app()
+    protocol, transport = timely(app, timely_protocol(site._response_caching))
+    request = b"GET /pycon/sessions/105 HTTP/1.1\r\nHost: test\r\nAccept-Encoding: gzip\r\n\r\n"
+    answer = await computed(protocol, transport, request)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-encoding: gzip\r\n" in answer
+    protocol.data_received(request + request)
+    assert transport.written == answer + answer  # both, at once: nothing awaited
+    transport.written = b""
+    protocol.data_received(request.replace(b"Host: test", b"Host: test\r\nConnection: close"))
+    assert transport.written == answer.replace(b"\r\n\r\n", b"\r\nconnection: close\r\n\r\n", 1)
+    assert transport.closed
+    protocol.connection_lost(None)
+
+
+async def test_a_request_met_again_is_answered_from_its_bytes(real_db):
+    """#38: a held answer's request, when it came whole in one piece, is remembered by its bytes: the same bytes
+    again, on any connection, are answered before the parser reads them, with the same answer; a request in
+    pieces, or one whose entry the cache no longer holds, goes the parser's way."""
+    from scripts.serve import timely_protocol
+
+    from .conftest import site_of
+
+    site = site_of(real_db)
+    app = site.app()
+    kind = timely_protocol(site._response_caching)  # once, as `pycon-db serve` does: its connections share it
+    protocol, transport = timely(app, kind)
+    request = b"GET /pycon/sessions/105 HTTP/1.1\r\nHost: test\r\nAccept-Encoding: gzip\r\n\r\n"
+    answer = await computed(protocol, transport, request)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and protocol.parser.fed == 1
+    protocol.data_received(request)  # held: answered as it is parsed, and remembered
+    assert transport.written == answer and protocol.parser.fed == 2
+    transport.written = b""
+    other, written = timely(app, kind)
+    for _ in range(3):
+        other.data_received(request)
+    assert written.written == answer * 3 and other.parser.fed == 0  # never parsed
+    written.written = b""
+    other.data_received(request[:20])
+    other.data_received(request[20:])
+    assert written.written == answer and other.parser.fed == 2  # in pieces: parsed
+    head = request.replace(b"GET", b"HEAD", 1)
+    for _ in range(2):
+        other.data_received(head)
+    headers = answer.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    assert written.written == answer + headers * 2 and other.parser.fed == 3  # the first parsed, the second not
+    site._response_caching.cache.clear()
+    assert await computed(protocol, transport, request) == answer  # no longer held: parsed and computed again
+    assert protocol.parser.fed == 3
+    closing = request.replace(b"Host: test", b"Host: test\r\nConnection: close")
+    for connection, transport in (timely(app, kind), timely(app, kind)):
+        connection.data_received(closing)
+        assert transport.written == answer.replace(b"\r\n\r\n", b"\r\nconnection: close\r\n\r\n", 1)
+        assert transport.closed
+    assert connection.parser.fed == 0
+
+
+async def test_requests_that_waited_are_remembered_by_their_own_bytes(real_db):
+    """Two held requests that came while a miss was computed wait behind it: each is answered in turn, and each
+    one's bytes are remembered with its own answer (the bytes last read are the second one's)."""
+    import asyncio
 
     from scripts.serve import timely_protocol
 
@@ -275,34 +378,32 @@ async def test_a_cached_answer_is_written_as_its_request_is_parsed(real_db):
 
     site = site_of(real_db)
     app = site.app()
-    config = Config(app, lifespan="off", proxy_headers=False, access_log=False)
-    config.load()
-    protocol = timely_protocol(site._response_caching)(config=config, server_state=ServerState(), app_state={})
-    transport = Transport()
-    protocol.connection_made(transport)
-    request = b"GET /pycon/sessions/105 HTTP/1.1\r\nHost: test\r\nAccept-Encoding: gzip\r\n\r\n"
-    protocol.data_received(request)
-    assert transport.written == b""  # a miss: the application computes it in a task of its own
+    kind = timely_protocol(site._response_caching)
+    protocol, transport = timely(app, kind)
+    ask = b"GET /pycon/sessions/%d HTTP/1.1\r\nHost: test\r\n\r\n".__mod__
+    answers = [await computed(protocol, transport, ask(n)) for n in (105, 106)]
+    protocol.data_received(ask(107))  # a miss, computed in a task
+    protocol.data_received(ask(105))  # held, but waiting behind it
+    protocol.data_received(ask(106))
     for _ in range(200):
         await asyncio.sleep(0.01)
-        if protocol.cycle.response_complete:
+        if len(protocol.pipeline) == 0 and protocol.cycle.response_complete:
             break
-    computed, transport.written = transport.written, b""
-    assert computed.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-encoding: gzip\r\n" in computed
-    protocol.data_received(request + request)
-    assert transport.written == computed + computed  # both, at once: nothing awaited
-    transport.written = b""
-    protocol.data_received(request.replace(b"Host: test", b"Host: test\r\nConnection: close"))
-    assert transport.written == computed.replace(b"\r\n\r\n", b"\r\nconnection: close\r\n\r\n", 1)
-    assert transport.closed
-    protocol.connection_lost(None)
+    assert transport.written.endswith(answers[0] + answers[1])
+    for connection, written in (timely(app, kind), timely(app, kind)):
+        for n, answer in zip((105, 106), answers):
+            written.written = b""
+            connection.data_received(ask(n))
+            assert written.written == answer, n
+    # Requests that waited are not remembered (the first connection parsed both); their bytes on their own are
+    assert connection.parser.fed == 0 and len(kind.remembered) == 2
 
 
 @pytest.mark.parametrize("headers", [{}, {"Accept-Encoding": "gzip"}, {"Accept-Encoding": "gzip", "method": "HEAD"},
                                      {"If-None-Match": "*"}])
 def test_a_cached_answer_is_the_same_written_at_once_or_through_the_layers(base, headers):
     """Through nginx (X-Forwarded-For) a cached answer comes from the ASGI layers; direct, from the parser's
-    callback: the same status, headers and body either way."""
+    callback, and then from the request's bytes: the same status, headers and body every way."""
     import http.client
     from urllib.parse import urlsplit
 
@@ -320,7 +421,7 @@ def test_a_cached_answer_is_the_same_written_at_once_or_through_the_layers(base,
 
     for _ in range(2):
         answer({"Accept-Encoding": "gzip"})  # stored, and its gzip made
-    direct, layered = answer({}), answer({"X-Forwarded-For": "127.0.0.1"})
-    assert direct == layered
+    direct, again, layered = answer({}), answer({}), answer({"X-Forwarded-For": "127.0.0.1"})
+    assert direct == again == layered  # again: the same bytes, answered before they are parsed
     assert direct[0] == (304 if "If-None-Match" in headers else 200)
     assert ("content-encoding", "gzip") in direct[1] or "Accept-Encoding" not in headers or direct[0] == 304
