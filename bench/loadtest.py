@@ -333,10 +333,13 @@ def main(clients, crowd, seconds, mix_size, seed, cluster):
     click.echo(describe("overload: unique uncached URLs, 1 client in 20 (non-2xx are fast 503 refusals)", uncached))
     click.echo(f"goal overload (cached p99 under 100 ms, no timeouts): "
                f"{'met' if cached['p99_us'] < 100_000 and cached['timeout'] == uncached['timeout'] == 0 else 'NOT met'}")
+    held = far["p99_us"] < 100_000 and near["errors"] == far["errors"] == dying["errors"] == 0
+    click.echo(f"goal cluster (p99 under 100 ms at {crowd} clients, zero errors, also while a replica dies): "
+               f"{'met' if held else 'NOT met'}")
     ratio = near["rate"] / direct["rate"]
-    met = ratio >= 5 and far["p99_us"] < 100_000 and near["errors"] == far["errors"] == dying["errors"] == 0
-    click.echo(f"through the cache / one replica direct, {clients} clients each: {ratio:.1f}x; goals (>= 5x, p99 under "
-               f"100 ms at {crowd} clients, zero errors, also while a replica dies): {'met' if met else 'NOT met'}")
+    click.echo(f"through the cache / one replica direct, {clients} clients each: {ratio:.1f}x; goal >= 5x: "
+               f"{'met' if ratio >= 5 else 'NOT met'} (nginx serving static files is the cluster's ceiling: "
+               "make bench's serving part measures it on the same machine)")
 
 
 if __name__ == "__main__":
