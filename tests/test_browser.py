@@ -124,7 +124,6 @@ def test_home_page_is_accessible(page, viewport):
     page.set_viewport_size(viewport)
     page.goto("/")
     assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 AXE_PAGES = ["/", *[f"/schedule/2026-05-{d}" for d in range(13, 20)], "/pycon/sessions/1005",
@@ -347,7 +346,6 @@ def test_day_grid_places_sessions_by_room_and_time(page, real_db):
     assert page.locator('.day-tabs a[aria-current="page"]').inner_text() == "Fri 15 May"
     page.screenshot(path=str(SHOTS / "schedule_friday_desktop.png"), full_page=True)
     assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 DAYS = [f"2026-05-{d}" for d in range(13, 20)]
@@ -365,7 +363,6 @@ def test_no_block_of_any_day_cuts_its_text(page):
     block = page.locator('article.block', has_text="Mind the gap!")
     page.goto("/schedule/2026-05-15")
     assert "Jia Chen, Steven Troxler" in block.locator(".block-speakers").inner_text()
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_rooms_keep_their_order_and_hours_are_labelled_on_every_day(page):
@@ -384,7 +381,6 @@ def test_rooms_keep_their_order_and_hours_are_labelled_on_every_day(page):
             assert position.get((b, a)) is None, (day, a, b, position.get((b, a)))
             position[(a, b)] = day
     assert orders["2026-05-15"][:2] == orders["2026-05-16"][:2] == ["Pacific Ballroom - Arena", "Grand Ballroom A"]
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_row_is_tabbed_through_left_to_right(page):
@@ -394,7 +390,6 @@ def test_a_row_is_tabbed_through_left_to_right(page):
       .map(h => { const xs = []; let n = h.nextElementSibling;
         while (n && n.matches('article.block')) { xs.push(n.getBoundingClientRect().x); n = n.nextElementSibling; } return xs; })[0]""")
     assert len(lefts) == 5 and lefts == sorted(lefts)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_on_a_phone_the_jump_reaches_two_in_the_afternoon(page):
@@ -407,7 +402,6 @@ def test_on_a_phone_the_jump_reaches_two_in_the_afternoon(page):
     assert heading == "13:45", heading  # the last start before 14:00: the talks still on at 14:00 begin there
     targets = page.locator(".time-jumps a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert all(page.locator(t).count() == 1 for t in targets) and len(targets) >= 8
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 # What is on at a moment, and whether each of those sessions can be read after the jump: its title on screen
@@ -453,7 +447,6 @@ def test_a_jump_to_an_hour_shows_every_session_on_at_that_hour(page, viewport, d
     on = page.evaluate(ON_AT_AND_IN_VIEW, h * 60 + m)
     page.screenshot(path=str(SHOTS / f"jump_{day}_{hour.replace(':', '')}_{'desktop' if viewport is DESKTOP else 'phone'}.png"))
     assert on and [title for title, seen in on if not seen] == [], (day, hour)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -488,7 +481,6 @@ def test_every_link_of_a_day_grid_is_a_target_big_enough_to_hit(page, viewport):
         found = page.evaluate("async () => (await axe.run(document, {runOnly: ['target-size']})).violations"
                               ".flatMap(v => v.nodes.map(n => n.target))")
         assert found == [], (day, found)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_filtered_wide_grid_opens_on_its_results(page):
@@ -542,7 +534,6 @@ def test_stars_are_thumb_sized_on_a_phone_and_never_under_24_px(page):
         assert phone and min(phone) >= 44, path
         page.set_viewport_size(DESKTOP)
         assert min(page.evaluate(STAR_SIZES)) >= 24, path
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -603,7 +594,6 @@ def test_the_phone_list_repeats_what_is_still_on(page):
     assert still.is_visible() and "since 13:30" in still.inner_text()
     page.set_viewport_size(DESKTOP)
     assert still.is_hidden()  # the grid shows it by height
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_day_grid_on_a_phone_is_a_list(page):
@@ -617,7 +607,6 @@ def test_day_grid_on_a_phone_is_a_list(page):
     assert "09:45–10:30 · Pacific Ballroom - Arena (Arena & Exhibit Halls)" in keynote.inner_text()
     page.screenshot(path=str(SHOTS / "schedule_friday_phone.png"), full_page=True)
     assert axe_violations(page) == []
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_now_line_on_the_current_day(page):
@@ -674,7 +663,6 @@ def test_every_attendee_page_has_the_same_header_and_a_skip_link(page, viewport)
     assert page.locator("header .crumb-nav").inner_text().startswith("home")
     page.goto("/schedule/2026-05-16")
     assert page.locator('header .site-days a[aria-current="page"]').inner_text() == "Sat 16 May"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_every_attendee_page_weighs_under_60_kb_on_a_phone_with_a_cold_cache(page):
@@ -992,7 +980,6 @@ def test_after_the_conference_my_schedule_marks_what_was_watched(page):
     page.screenshot(path=str(SHOTS / "my_schedule_to_watch_phone.png"), full_page=True)
     assert no_horizontal_scroll(page) and axe_violations(page) == []
     page.evaluate("() => localStorage.clear()")
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 # An earlier edition's pages, as served from its own database (pycon2023): the same pages as 2026's.
@@ -1022,7 +1009,6 @@ def test_an_earlier_editions_pages_have_its_header(page, viewport):
         assert no_horizontal_scroll(page), path
         assert page.locator("button.star").count() == 0, path  # My schedule holds 2026's sessions
         assert page.js_errors == [], path
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_2023_day_with_14_rooms_scrolls_in_its_box_with_rooms_and_times_in_view(page):
@@ -1045,7 +1031,6 @@ def test_a_2023_day_with_14_rooms_scrolls_in_its_box_with_rooms_and_times_in_vie
     block = page.locator('article.block[data-session="54"]')
     assert block.locator("a").first.inner_text() == "A Per-Interpreter GIL: Concurrency and Parallelism with Subinterpreters"
     page.screenshot(path=str(SHOTS / "edition_grid_scrolled_desktop.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -1104,7 +1089,6 @@ def test_a_2023_speaker_page_leads_to_their_other_years(page, viewport):
     history.get_by_role("link", name="Demystifying the GIL", exact=True).click()
     page.wait_for_url("**/pycon/sessions/*")
     assert page.locator("header .site-name").inner_text() == "PyCon US 2026"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.fixture(scope="module")
